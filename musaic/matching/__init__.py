@@ -1,0 +1,1 @@
+"""Matchers and the similarity index behind them."""
