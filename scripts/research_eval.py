@@ -22,6 +22,7 @@ from musaic.matching import similarity as sim
 
 MPD = Path("/work/shared/data/mpd_subset_followers10/mpd_dev.json.gz")
 K = 100
+SPLITS = {"validation": (70, range(70, 85)), "test": (85, range(85, 100))}
 BUCKETS = ((1, 1), (2, 4), (5, 19), (20, 10**9))
 Scorer = Callable[[int], np.ndarray]
 
@@ -43,8 +44,9 @@ class Data:
 
 def load(stage: str) -> Data:
     """Index tracks/artists, split playlists by bucket and build the held-out cases."""
-    playlists = json.load(gzip.open(MPD))["playlists"]
-    train_max, eval_range = (70, range(70, 85)) if stage == "validation" else (85, range(85, 100))
+    with gzip.open(MPD) as f:
+        playlists = json.load(f)["playlists"]
+    train_max, eval_range = SPLITS[stage]
     track_id: dict[str, int] = {}
     artist_id: dict[str, int] = {}
     artist_of: list[int] = []
@@ -98,6 +100,9 @@ class Signals:
         self.artist_nb = sim.rp3beta_topk(d.a, artist_k, 0.5, 0.5, items=seed_artists)
         self.artist_top = self._artist_top_tracks(tracks_per_artist)
         self.tables: dict[str, sim.Neighbours] = {}
+        self.builders: dict[str, tuple[Callable[..., sim.Neighbours], dict[str, float]]] = {}
+        self.hop: dict[str, tuple[sim.Neighbours, dict[int, int]]] = {}
+        self.fanout = 0
 
     def _artist_top_tracks(self, per_artist: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Return each artist's most frequent tracks and their max-normalised counts."""
@@ -119,6 +124,32 @@ class Signals:
     def add_table(self, name: str, build: Callable[..., sim.Neighbours], **kw: float) -> None:
         """Build a track-track table for the seed rows with the given method."""
         self.tables[name] = build(self.d.x, self.track_k, items=self.seeds, **kw)
+        self.builders[name] = (build, kw)
+
+    def add_hop_rows(self, name: str, fanout: int) -> None:
+        """Build the table's rows for the seeds' top-`fanout` neighbours too (for 2-hop)."""
+        table, build, kw = self.tables[name], self.builders[name][0], self.builders[name][1]
+        nb = np.unique(table.indices[:, :fanout])
+        nb = nb[nb >= 0]
+        self.hop[name] = (
+            build(self.d.x, self.track_k, items=nb, **kw),
+            {int(t): i for i, t in enumerate(nb)},
+        )
+        self.fanout = fanout
+
+    def two_hop(self, name: str, seed: int) -> np.ndarray:
+        """Score items two steps away: sum over the seed's neighbours n of s(seed,n)*s(n,j)."""
+        table = self.tables[name]
+        hop, hop_row = self.hop[name]
+        out = np.zeros(self.n)
+        r = self.row[seed]
+        top = table.scores[r][0] if table.scores[r][0] > 0 else 1.0
+        for n, w in zip(
+            table.indices[r][: self.fanout], table.scores[r][: self.fanout], strict=True
+        ):
+            if n >= 0:
+                out += (w / top) * maxnorm(dense_row(hop, hop_row[int(n)], self.n))
+        return out
 
     def same_artist(self, seed: int) -> np.ndarray:
         """Score the seed artist's top tracks by their normalised popularity."""
@@ -166,21 +197,37 @@ def evaluate(d: Data, method: Callable[[int], list[int]]) -> dict[str, dict[str,
     return {key: ev.aggregate(v) for key, v in sorted(rows.items())}
 
 
-def blend(sig: Signals, table: str, w_same: float, w_artist: float) -> Callable[[int], list[int]]:
-    """Rank by maxnorm(track table) + w_same*same-artist + w_artist*artist-neighbour tracks."""
+def blend(sig: Signals, table: str, **w: float) -> Callable[[int], list[int]]:
+    """Rank by maxnorm(track row) + weighted same-artist, artist-neighbour, 2-hop, popularity."""
 
     def ranker(seed: int) -> list[int]:
-        s = maxnorm(sig.track(table, seed)) + 1e-3 * sig.popularity()
-        if w_same:
-            s += w_same * sig.same_artist(seed)
-        if w_artist:
-            s += w_artist * maxnorm(sig.artist_neighbours(seed))
+        s = maxnorm(sig.track(table, seed)) + w.get("pop", 1e-3) * sig.popularity()
+        if w.get("same"):
+            s += w["same"] * sig.same_artist(seed)
+        if w.get("artist"):
+            s += w["artist"] * maxnorm(sig.artist_neighbours(seed))
+        if w.get("hop"):
+            s += w["hop"] * maxnorm(sig.two_hop(table, seed))
         return rank(s, seed)
 
     return ranker
 
 
-def methods(d: Data, sig: Signals, grid: bool) -> dict[str, Callable[[int], list[int]]]:
+BLEND_GRID: list[dict[str, float]] = [
+    {"pop": 0.05},
+    {"pop": 0.2},
+    {"same": 0.1},
+    {"same": 0.3},
+    {"artist": 0.1},
+    {"artist": 0.3},
+    {"hop": 0.1},
+    {"hop": 0.3},
+    {"same": 0.1, "artist": 0.1, "pop": 0.05},
+    {"same": 0.2, "artist": 0.2, "hop": 0.2, "pop": 0.05},
+]
+
+
+def methods(d: Data, sig: Signals, mode: str) -> dict[str, Callable[[int], list[int]]]:
     """Return the named rankers to compare (baselines first)."""
     out: dict[str, Callable[[int], list[int]]] = {
         "popularity": lambda s: ev.popularity(d.x, s, K),
@@ -191,7 +238,11 @@ def methods(d: Data, sig: Signals, grid: bool) -> dict[str, Callable[[int], list
     tables: dict[str, tuple[Callable[..., sim.Neighbours], dict[str, float]]] = {
         "rp3b_a1.0_b0.5": (sim.rp3beta_topk, {"alpha": 1.0, "beta": 0.5}),
     }
-    if grid:
+    if mode == "blend":
+        tables["rp3b_a0.5_b0.0"] = (sim.rp3beta_topk, {"alpha": 0.5, "beta": 0.0})
+        tables["rp3b_a0.5_b-0.25"] = (sim.rp3beta_topk, {"alpha": 0.5, "beta": -0.25})
+        tables["rp3b_a0.25_b0.0"] = (sim.rp3beta_topk, {"alpha": 0.25, "beta": 0.0})
+    if mode == "grid":
         tables["bm25_cosine"] = (sim.bm25_cosine_topk, {})
         for alpha, shrink, lexp in ((0.5, 10, 0), (0.75, 0, 0), (0.9, 0, 0), (0.5, 0, 0.5)):
             kw = {"alpha": alpha, "shrink": shrink, "length_exponent": lexp}
@@ -204,7 +255,14 @@ def methods(d: Data, sig: Signals, grid: bool) -> dict[str, Callable[[int], list
                 )
     for name, (build, kw) in tables.items():
         sig.add_table(name, build, **kw)
-        out[name] = blend(sig, name, 0.0, 0.0)
+        out[name] = blend(sig, name)
+    if mode == "blend":
+        base = "rp3b_a0.5_b0.0"
+        sig.add_hop_rows(base, 20)
+        for combo in BLEND_GRID:
+            out[base + "+" + ",".join(f"{k}{v}" for k, v in combo.items())] = blend(
+                sig, base, **combo
+            )
     return out
 
 
@@ -214,13 +272,13 @@ def main() -> None:
     parser.add_argument("--stage", choices=("validation", "test"), default="validation")
     parser.add_argument("--out", default="/tmp/musaic-research")
     parser.add_argument("--track-k", type=int, default=200)
-    parser.add_argument("--grid", action="store_true")
+    parser.add_argument("--mode", choices=("base", "grid", "blend"), default="base")
     args = parser.parse_args()
     d = load(args.stage)
     print(f"train playlists {d.x.shape[0]}, tracks {d.x.shape[1]}, cases {len(d.cases)}")
     sig = Signals(d, args.track_k, artist_k=50, tracks_per_artist=50)
     results = {}
-    for name, ranker in methods(d, sig, args.grid).items():
+    for name, ranker in methods(d, sig, args.mode).items():
         results[name] = evaluate(d, ranker)
         a = results[name]["all"]
         print(
@@ -228,7 +286,7 @@ def main() -> None:
             f"rec {a['recall@100']:.4f} art_ndcg {a['artist_ndcg@100']:.4f}",
             flush=True,
         )
-    out = Path(args.out) / f"{args.stage}_k{args.track_k}.json"
+    out = Path(args.out) / f"{args.stage}_{args.mode}_k{args.track_k}.json"
     out.write_text(json.dumps(results, indent=1))
 
 
