@@ -1,0 +1,31 @@
+"""HTTP layer: blueprints parse and validate, call one service, and shape the response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask.typing import ResponseReturnValue
+from flask_openapi3 import OpenAPI
+
+from musaic.api import errors, health, schemas
+
+__all__ = ["errors", "init_app", "schemas"]
+
+BLUEPRINTS = (health.bp,)
+
+
+def _openapi_document(app: OpenAPI) -> Any:
+    return app.api_doc
+
+
+def init_app(app: OpenAPI) -> None:
+    """Register the error handlers, every blueprint, and /openapi.json."""
+    errors.init_app(app)
+    for blueprint in BLUEPRINTS:
+        app.register_api(blueprint)
+
+    def openapi_json() -> ResponseReturnValue:
+        return jsonify(_openapi_document(app))
+
+    app.add_url_rule("/openapi.json", "openapi_json", openapi_json)

@@ -1,0 +1,33 @@
+"""The `musaic` command line: serve, db, and one command group per feature."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from musaic import create_app
+
+
+def _make_app() -> object:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False)
+def cli() -> None:
+    """Musaic: playlists from one seed track."""
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Serve Musaic with the threaded development server (use gunicorn in production)."""
+    from flask import current_app
+
+    click.echo(f"Musaic is serving on http://{host}:{port} (Ctrl+C to stop)")
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def main() -> None:
+    """Run the `musaic` console script."""
+    cli(prog_name="musaic")

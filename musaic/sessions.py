@@ -1,0 +1,91 @@
+"""Server-side sessions: Redis when REDIS_URL is set, a cachelib file cache otherwise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from cachelib import FileSystemCache
+from flask import Flask, Request, Response, g
+from flask.sessions import SessionInterface, SessionMixin
+
+from musaic.api.errors import handle_musaic_error
+from musaic.errors import ServiceUnavailableError
+from musaic.extensions import sessions
+
+# Endpoints that must answer while the session store is down never load a session.
+SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json"})
+STORE_ERRORS = (redis.RedisError, OSError)
+
+
+class GuardedSessionInterface(SessionInterface):
+    """Wrap Flask-Session so a dead store becomes a clear 503 instead of a crash."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        """Open the stored session, or a throw-away one on session-free paths and outages."""
+        if request.path in SESSION_FREE_PATHS or request.path.startswith("/docs"):
+            g.session_free = True
+            return self.make_null_session(app)
+        try:
+            return self.inner.open_session(app, request)  # type: ignore[no-any-return,unused-ignore]
+        except STORE_ERRORS:
+            g.session_store_down = True
+            return self.make_null_session(app)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Persist the session unless it is a throw-away one."""
+        if self.is_null_session(session):
+            return
+        try:
+            self.inner.save_session(app, session, response)
+        except STORE_ERRORS:
+            # The view has already answered; turn its response into the 503 so the
+            # client never believes a login or a choice was remembered when it was not.
+            failure = handle_musaic_error(_store_down())
+            response.status_code = failure.status_code
+            response.set_data(failure.get_data())
+            response.headers["Content-Type"] = failure.headers["Content-Type"]
+            response.headers["Retry-After"] = failure.headers["Retry-After"]
+
+    def regenerate(self, session: SessionMixin) -> None:
+        """Give the session a new id (after login), dropping the old stored copy."""
+        self.inner.regenerate(session)
+
+
+def _store_down() -> ServiceUnavailableError:
+    return ServiceUnavailableError(
+        "The session store is unavailable; try again shortly.",
+        code="session_store_unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _refuse_when_store_down() -> None:
+    if g.get("session_store_down"):
+        raise _store_down()
+
+
+def init_app(app: Flask) -> None:
+    """Pick the session store from the configuration and guard it."""
+    app.config.setdefault("SESSION_PERMANENT", True)
+    app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", False)
+    if app.config.get("REDIS_URL"):
+        app.config["SESSION_TYPE"] = "redis"
+        app.config.setdefault(
+            "SESSION_REDIS",
+            redis.Redis.from_url(
+                app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1
+            ),
+        )
+    else:
+        app.config["SESSION_TYPE"] = "cachelib"
+        app.config.setdefault(
+            "SESSION_CACHELIB",
+            FileSystemCache(app.config["SESSION_DIR"], threshold=10_000, mode=0o600),
+        )
+    sessions.init_app(app)
+    app.session_interface = GuardedSessionInterface(app.session_interface)
+    app.before_request(_refuse_when_store_down)

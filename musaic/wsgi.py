@@ -1,0 +1,5 @@
+"""WSGI entry point for gunicorn: `gunicorn musaic.wsgi:app`."""
+
+from musaic import create_app
+
+app = create_app()

@@ -1,0 +1,147 @@
+"""Fixtures: an app and client per database backend, a clean database for every test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from musaic import create_app
+from musaic.extensions import db
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+SHARED_DATA_DIR = REPO_DIR.parent / "shared" / "data"
+REQUIRE_SERVICES = os.environ.get("MUSAIC_REQUIRE_SERVICES") == "1"
+TEST_PG_URL = os.environ.get(
+    "MUSAIC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+TEST_REDIS_URL = os.environ.get("MUSAIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def service_missing(reason: str) -> None:
+    """Skip a test that needs a live service, or fail it when services are required (CI)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (MUSAIC_REQUIRE_SERVICES=1 turns this skip into a failure)")
+    pytest.skip(reason)
+
+
+def _pg_admin_dsn() -> str:
+    return TEST_PG_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """Create a private PostgreSQL database for this test run, migrated, and drop it after."""
+    name = f"musaic_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(_pg_admin_dsn(), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        service_missing(f"PostgreSQL is not answering at {TEST_PG_URL}: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = _pg_admin_dsn().rsplit("/", 1)[0]
+    url = f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    _migrate(url)
+    yield url
+    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Create a migrated SQLite file for this test run."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'musaic.sqlite3'}"
+    _migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Return the test Redis URL, or skip/fail when Redis is not answering."""
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        service_missing(f"Redis is not answering at {TEST_REDIS_URL}: {exc}")
+    return TEST_REDIS_URL
+
+
+def _migrate(url: str) -> None:
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run a test once on the embedded default and once on PostgreSQL + Redis."""
+    return str(request.param)
+
+
+def make_app(backend: str, request: pytest.FixtureRequest, tmp_path: Path, **overrides: Any) -> Any:
+    """Build a test app on `backend` with its database emptied."""
+    if backend == "postgres":
+        settings: dict[str, Any] = {
+            "SQLALCHEMY_DATABASE_URI": request.getfixturevalue("postgres_url"),
+            "REDIS_URL": request.getfixturevalue("redis_url"),
+            "SESSION_KEY_PREFIX": f"musaic-test-{uuid.uuid4().hex[:8]}:",
+        }
+    else:
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": request.getfixturevalue("sqlite_url"),
+            "SESSION_DIR": str(tmp_path / "sessions"),
+        }
+    settings.update(overrides)
+    app = create_app("test", **settings)
+    with app.app_context():
+        _empty_all_tables()
+    return app
+
+
+@pytest.fixture
+def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A Musaic app on a clean database of the current backend."""
+    application = make_app(backend, request, tmp_path)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> FlaskClient:
+    """A test client for `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Any) -> FlaskCliRunner:
+    """A CLI runner for `app`."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_context(app: Any) -> Iterator[None]:
+    """Push an application context so tests can use the database session."""
+    with app.app_context():
+        yield
