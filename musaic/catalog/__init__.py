@@ -1,0 +1,1 @@
+"""The music catalog: importers, search backends, and title/artist normalisation."""
