@@ -153,10 +153,10 @@ class WebApi(PlaylistRoutes):
             "href": f"{self.render.api}/me/player/recently-played?limit={limit}",
             "items": items,
             "limit": limit,
-            "next": None,
         }
         if chosen:
             body["cursors"] = {"after": str(chosen[0][0]), "before": str(chosen[-1][0])}
+            body["next"] = f"{body['href']}&before={chosen[-1][0]}"
         return Reply(200, body)
 
 
