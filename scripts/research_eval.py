@@ -97,7 +97,10 @@ class Signals:
         self.track_k = track_k
         seed_artists = np.unique(d.track_artist[self.seeds])
         self.arow = {int(a): i for i, a in enumerate(seed_artists)}
-        self.artist_nb = sim.rp3beta_topk(d.a, artist_k, 0.5, 0.5, items=seed_artists)
+        self.artist_nb = {
+            beta: sim.rp3beta_topk(d.a, artist_k, 0.5, beta, items=seed_artists)
+            for beta in (0.0, 0.5)
+        }
         self.artist_top = self._artist_top_tracks(tracks_per_artist)
         self.tables: dict[str, sim.Neighbours] = {}
         self.builders: dict[str, tuple[Callable[..., sim.Neighbours], dict[str, float]]] = {}
@@ -159,11 +162,11 @@ class Signals:
             out[top[0]] = top[1]
         return out
 
-    def artist_neighbours(self, seed: int) -> np.ndarray:
+    def artist_neighbours(self, seed: int, beta: float = 0.5) -> np.ndarray:
         """Propagate artist-artist similarity to the neighbour artists' top tracks."""
         out = np.zeros(self.n)
         r = self.arow[int(self.d.track_artist[seed])]
-        idx, sc = self.artist_nb.indices[r], self.artist_nb.scores[r]
+        idx, sc = self.artist_nb[beta].indices[r], self.artist_nb[beta].scores[r]
         top_score = sc[0] if sc.size and sc[0] > 0 else 1.0
         for b, s in zip(idx, sc, strict=True):
             if b >= 0 and int(b) in self.artist_top:
@@ -201,29 +204,45 @@ def blend(sig: Signals, table: str, **w: float) -> Callable[[int], list[int]]:
     """Rank by maxnorm(track row) + weighted same-artist, artist-neighbour, 2-hop, popularity."""
 
     def ranker(seed: int) -> list[int]:
+        c = w.get("adapt", 0.0)
+        conf = c / (c + sig.pop[seed]) if c else 1.0  # lean on side signals for rare seeds
         s = maxnorm(sig.track(table, seed)) + w.get("pop", 1e-3) * sig.popularity()
         if w.get("same"):
-            s += w["same"] * sig.same_artist(seed)
+            s += conf * w["same"] * sig.same_artist(seed)
         if w.get("artist"):
-            s += w["artist"] * maxnorm(sig.artist_neighbours(seed))
+            s += conf * w["artist"] * maxnorm(sig.artist_neighbours(seed, w.get("abeta", 0.5)))
         if w.get("hop"):
-            s += w["hop"] * maxnorm(sig.two_hop(table, seed))
+            s += conf * w["hop"] * maxnorm(sig.two_hop(table, seed))
         return rank(s, seed)
 
     return ranker
 
 
 BLEND_GRID: list[dict[str, float]] = [
-    {"pop": 0.05},
-    {"pop": 0.2},
-    {"same": 0.1},
     {"same": 0.3},
-    {"artist": 0.1},
-    {"artist": 0.3},
-    {"hop": 0.1},
-    {"hop": 0.3},
-    {"same": 0.1, "artist": 0.1, "pop": 0.05},
-    {"same": 0.2, "artist": 0.2, "hop": 0.2, "pop": 0.05},
+    {"same": 0.6},
+    {"same": 1.0},
+    {"artist": 0.1, "abeta": 0.0},
+    {"artist": 0.3, "abeta": 0.0},
+    {"hop": 0.6},
+    {"hop": 1.0},
+    {"same": 0.6, "adapt": 5},
+    {"same": 1.0, "adapt": 5},
+    {"hop": 1.0, "adapt": 5},
+    {"artist": 0.5, "abeta": 0.0, "adapt": 5},
+    {"artist": 0.5, "abeta": 0.5, "adapt": 5},
+    {"same": 0.6, "hop": 0.6, "artist": 0.3, "abeta": 0.0, "adapt": 5},
+    {"same": 1.0, "hop": 1.0, "artist": 0.5, "abeta": 0.0, "adapt": 5},
+    {"same": 0.3, "hop": 0.3, "artist": 0.1, "abeta": 0.0},
+]
+
+
+# Chosen on the validation stage; the test stage runs only these.
+FINAL_GRID: list[dict[str, float]] = [
+    {"same": 0.6},
+    {"hop": 1.0},
+    {"same": 0.6, "hop": 1.0},
+    {"same": 1.0, "hop": 1.0, "artist": 0.5, "abeta": 0.0, "adapt": 5},
 ]
 
 
@@ -238,10 +257,8 @@ def methods(d: Data, sig: Signals, mode: str) -> dict[str, Callable[[int], list[
     tables: dict[str, tuple[Callable[..., sim.Neighbours], dict[str, float]]] = {
         "rp3b_a1.0_b0.5": (sim.rp3beta_topk, {"alpha": 1.0, "beta": 0.5}),
     }
-    if mode == "blend":
+    if mode in ("blend", "final"):
         tables["rp3b_a0.5_b0.0"] = (sim.rp3beta_topk, {"alpha": 0.5, "beta": 0.0})
-        tables["rp3b_a0.5_b-0.25"] = (sim.rp3beta_topk, {"alpha": 0.5, "beta": -0.25})
-        tables["rp3b_a0.25_b0.0"] = (sim.rp3beta_topk, {"alpha": 0.25, "beta": 0.0})
     if mode == "grid":
         tables["bm25_cosine"] = (sim.bm25_cosine_topk, {})
         for alpha, shrink, lexp in ((0.5, 10, 0), (0.75, 0, 0), (0.9, 0, 0), (0.5, 0, 0.5)):
@@ -256,10 +273,10 @@ def methods(d: Data, sig: Signals, mode: str) -> dict[str, Callable[[int], list[
     for name, (build, kw) in tables.items():
         sig.add_table(name, build, **kw)
         out[name] = blend(sig, name)
-    if mode == "blend":
+    if mode in ("blend", "final"):
         base = "rp3b_a0.5_b0.0"
         sig.add_hop_rows(base, 20)
-        for combo in BLEND_GRID:
+        for combo in BLEND_GRID if mode == "blend" else FINAL_GRID:
             out[base + "+" + ",".join(f"{k}{v}" for k, v in combo.items())] = blend(
                 sig, base, **combo
             )
@@ -272,7 +289,7 @@ def main() -> None:
     parser.add_argument("--stage", choices=("validation", "test"), default="validation")
     parser.add_argument("--out", default="/tmp/musaic-research")
     parser.add_argument("--track-k", type=int, default=200)
-    parser.add_argument("--mode", choices=("base", "grid", "blend"), default="base")
+    parser.add_argument("--mode", choices=("base", "grid", "blend", "final"), default="base")
     args = parser.parse_args()
     d = load(args.stage)
     print(f"train playlists {d.x.shape[0]}, tracks {d.x.shape[1]}, cases {len(d.cases)}")
