@@ -117,7 +117,7 @@ class SpotifyTransport:
         failures = rate_limit_waits = 0
         refreshed = False
         while True:
-            response = self._send(method, endpoint, url, params, json)
+            response, failure = self._send(method, endpoint, url, params, json)
             status = response.status_code if response is not None else None
             if status == 401 and not refreshed and self._on_unauthorised is not None:
                 refreshed = True
@@ -130,7 +130,7 @@ class SpotifyTransport:
                 continue
             if status is None or status >= 500:
                 failures += 1
-                self._give_up_or_back_off(method, endpoint, status, failures)
+                self._give_up_or_back_off(method, endpoint, status or failure, failures)
                 continue
             assert response is not None
             if status >= 400:
@@ -139,7 +139,7 @@ class SpotifyTransport:
 
     def _send(
         self, method: str, endpoint: str, url: str, params: Any, json: Any
-    ) -> requests.Response | None:
+    ) -> tuple[requests.Response | None, str]:
         started = time.perf_counter()
         status: int | None = None
         headers = {"Authorization": f"Bearer {self._token_provider()}"}
@@ -148,13 +148,9 @@ class SpotifyTransport:
                 method, url, params=params, json=json, headers=headers, timeout=self._timeout
             )
             status = response.status_code
-            return response
+            return response, ""
         except requests.RequestException as exc:
-            if method not in _IDEMPOTENT and not isinstance(exc, requests.ConnectTimeout):
-                raise SpotifyUnavailableError(
-                    f"Spotify did not answer {method} {endpoint} ({type(exc).__name__})"
-                ) from None
-            return None
+            return None, type(exc).__name__
         finally:
             if self._recorder is not None:
                 elapsed_ms = (time.perf_counter() - started) * 1000.0
@@ -175,11 +171,13 @@ class SpotifyTransport:
         return retry_after
 
     def _give_up_or_back_off(
-        self, method: str, endpoint: str, status: int | None, failures: int
+        self, method: str, endpoint: str, problem: int | str, failures: int
     ) -> None:
-        retryable = method in _IDEMPOTENT or status in (None, 503)
+        """Sleep before the next attempt, or raise once retrying is pointless or used up."""
+        # `problem` is a 5xx status, or the name of the exception when nothing came back.
+        retryable = method in _IDEMPOTENT or problem in (503, "ConnectTimeout")
         if not retryable or failures > self._policy.max_retries:
-            answer = f"status {status}" if status else "no answer"
+            answer = f"status {problem}" if isinstance(problem, int) else problem
             raise SpotifyUnavailableError(f"Spotify failed {method} {endpoint} ({answer})")
         ceiling = self._policy.backoff_base_seconds * 2 ** (failures - 1)
         self._sleep(random.uniform(ceiling / 2, ceiling))

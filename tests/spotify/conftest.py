@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The stand-in is imported as `tests.spotify_standin` (as `python -m` runs it), so the repository
+# root must be importable; `pythonpath = ["."]` in the pytest settings makes this line a no-op.
+if str(Path(__file__).resolve().parents[2]) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from musaic.spotify import SpotifyClient
 from tests.spotify_standin import IssuedTokens, SpotifyStandIn

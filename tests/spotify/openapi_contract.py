@@ -117,7 +117,12 @@ def operation_for(method: str, path: str) -> Operation | None:
         operation = item.get(method.lower())
         pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
         if operation is not None and re.match(pattern, bare):
-            found = Operation(template, method.upper(), operation["operationId"], bool(operation.get("deprecated")))
+            found = Operation(
+                template,
+                method.upper(),
+                operation["operationId"],
+                bool(operation.get("deprecated")),
+            )
             candidates.append((template.count("{"), found))
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
 
@@ -130,10 +135,19 @@ def _mock_request(method: str, path: str, query: dict[str, str], body: bytes) ->
 
 def validate_request(recorded: RecordedRequest) -> None:
     """Raise if a request the stand-in received breaks the spec (parameters, body)."""
-    openapi().validate_request(_mock_request(recorded.method, recorded.path, recorded.query, recorded.body))
+    openapi().validate_request(
+        _mock_request(recorded.method, recorded.path, recorded.query, recorded.body)
+    )
 
 
-def validate_response(method: str, path: str, query: dict[str, str], status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+def validate_response(
+    method: str,
+    path: str,
+    query: dict[str, str],
+    status: int,
+    body: Any,
+    headers: dict[str, str] | None = None,
+) -> None:
     """Raise if an answer of the stand-in breaks the spec's response for that operation."""
     request = _mock_request(method, path, query, b"")
     payload = json.dumps(body).encode("utf-8")
@@ -142,7 +156,11 @@ def validate_response(method: str, path: str, query: dict[str, str], status: int
 
 def validate_error_body(body: Any) -> None:
     """Raise unless `body` is Spotify's {"error": ErrorObject} envelope."""
-    schema = {"type": "object", "required": ["error"], "properties": {"error": spec_document()["components"]["schemas"]["ErrorObject"]}}
+    schema = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": spec_document()["components"]["schemas"]["ErrorObject"]},
+    }
     Draft4Validator(schema).validate(body)
 
 

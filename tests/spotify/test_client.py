@@ -108,7 +108,9 @@ def test_top_tracks_and_recently_played_parse(client: SpotifyClient) -> None:
     assert len(plays) == 3
     assert plays[0].played_at > plays[1].played_at
     assert plays[0].played_at.tzinfo is not None
-    older = client.get_recently_played(limit=3, before_ms=int(plays[-1].played_at.timestamp() * 1000))
+    older = client.get_recently_played(
+        limit=3, before_ms=int(plays[-1].played_at.timestamp() * 1000)
+    )
     assert older[0].played_at < plays[-1].played_at
 
 
