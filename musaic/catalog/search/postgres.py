@@ -1,0 +1,84 @@
+"""PostgreSQL search backend: a weighted tsvector with a GIN index, pg_trgm for typos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from musaic.catalog.search.backend import MatchGroups, SearchDocument
+
+_DOCUMENT = (
+    "setweight(to_tsvector('simple', :title), 'A')"
+    " || setweight(to_tsvector('simple', :artists), 'B')"
+    " || setweight(to_tsvector('simple', :album), 'C')"
+)
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class PostgresBackend:
+    """Search over the `track_search` table (tsvector + GIN) created by migration 0002."""
+
+    dialect = "postgresql"
+    documents_table = "track_search"
+    document_id_column = "track_id"
+
+    def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
+        """Insert or replace the documents of these tracks."""
+        if not documents:
+            return
+        session.execute(
+            text(
+                "INSERT INTO track_search (track_id, title, artists, album, prominence, document)"
+                f" VALUES (:track_id, :title, :artists, :album, :prominence, {_DOCUMENT})"
+                " ON CONFLICT (track_id) DO UPDATE SET title = excluded.title,"
+                " artists = excluded.artists, album = excluded.album,"
+                " prominence = excluded.prominence, document = excluded.document"
+            ),
+            [d.__dict__ for d in documents],
+        )
+
+    def delete_documents(self, session: Session, track_ids: Sequence[int]) -> None:
+        """Remove the documents of these tracks."""
+        if track_ids:
+            statement = text("DELETE FROM track_search WHERE track_id IN :ids")
+            session.execute(
+                statement.bindparams(bindparam("ids", expanding=True)), {"ids": track_ids}
+            )
+
+    def clear(self, session: Session) -> None:
+        """Remove every document and every vocabulary term."""
+        session.execute(text("TRUNCATE track_search, track_search_terms"))
+
+    def add_terms(self, session: Session, terms: Iterable[str]) -> None:
+        """Add words to the vocabulary used for typo tolerance (existing ones are kept)."""
+        rows = [{"term": term} for term in sorted(set(terms))]
+        if rows:
+            session.execute(
+                text("INSERT INTO track_search_terms (term) VALUES (:term) ON CONFLICT DO NOTHING"),
+                rows,
+            )
+
+    def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
+        """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
+        rows = session.execute(
+            text(
+                "SELECT term FROM track_search_terms WHERE term % :word"
+                " AND length(term) BETWEEN :shortest AND :longest"
+                " ORDER BY similarity(term, :word) DESC, term LIMIT :limit"
+            ),
+            {"word": word, "shortest": len(word) - 2, "longest": len(word) + 2, "limit": limit},
+        )
+        return [row[0] for row in rows]
+
+    def match_clause(self, groups: MatchGroups) -> tuple[str, dict[str, str]]:
+        """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
+        parts = []
+        for group in groups:
+            options = [_lexeme(a.term) + (":*" if a.prefix else "") for a in group]
+            parts.append("(" + " | ".join(options) + ")")
+        return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(parts)}
