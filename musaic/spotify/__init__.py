@@ -13,6 +13,7 @@ from musaic.spotify.errors import (
     SpotifyUnavailableError,
     SpotifyUpstreamError,
 )
+from musaic.spotify.factory import SpotifyFactory, SpotifySettings
 from musaic.spotify.models import (
     Page,
     SpotifyAlbum,
@@ -38,6 +39,7 @@ __all__ = [
     "SpotifyBadRequestError",
     "SpotifyClient",
     "SpotifyError",
+    "SpotifyFactory",
     "SpotifyForbiddenError",
     "SpotifyNotFoundError",
     "SpotifyOAuth",
@@ -47,6 +49,7 @@ __all__ = [
     "SpotifyQuotaExceededError",
     "SpotifyRateLimitedError",
     "SpotifyReauthRequiredError",
+    "SpotifySettings",
     "SpotifyTrack",
     "SpotifyUnavailableError",
     "SpotifyUpstreamError",
