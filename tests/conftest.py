@@ -145,3 +145,58 @@ def app_context(app: Any) -> Iterator[None]:
     """Push an application context so tests can use the database session."""
     with app.app_context():
         yield
+
+
+@pytest.fixture(scope="session")
+def spotify_standin() -> Iterator[Any]:
+    """Serve the Spotify stand-in (3,000 TidyTuesday rows) on a loopback port for the run."""
+    from tests.spotify_standin import SpotifyStandIn
+
+    if not (SHARED_DATA_DIR / "tidytuesday_spotify_songs").is_dir():
+        pytest.skip(f"the TidyTuesday data is not at {SHARED_DATA_DIR}")
+    with SpotifyStandIn(row_limit=3000) as standin:
+        yield standin
+
+
+@pytest.fixture
+def standin(spotify_standin: Any) -> Iterator[Any]:
+    """The shared stand-in with no faults, requests or playlists left over."""
+    spotify_standin.reset()
+    yield spotify_standin
+    spotify_standin.reset()
+
+
+def spotify_settings(standin: Any, redirect_uri: str) -> dict[str, Any]:
+    """Return the settings that point Musaic at the stand-in."""
+    return {
+        "SPOTIFY_CLIENT_ID": standin.accounts.client_id,
+        "SPOTIFY_CLIENT_SECRET": standin.accounts.client_secret,
+        "SPOTIFY_REDIRECT_URI": redirect_uri,
+        "SPOTIFY_API_BASE_URL": standin.api_base_url,
+        "SPOTIFY_ACCOUNTS_BASE_URL": standin.accounts_base_url,
+        "TOKEN_ENCRYPTION_KEY": "HrTRVSTWp-1iVNbJqKVDj4KKR1bLwkvhz7bThG43LDk=",
+    }
+
+
+class LiveServer:
+    """Serve a Musaic app on a free 127.0.0.1 port in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        """Start serving."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)

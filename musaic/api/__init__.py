@@ -8,11 +8,11 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_openapi3 import OpenAPI
 
-from musaic.api import errors, health, schemas
+from musaic.api import auth, errors, health, schemas
 
 __all__ = ["errors", "init_app", "schemas"]
 
-BLUEPRINTS = (health.bp,)
+BLUEPRINTS = (health.bp, auth.bp)
 
 
 def _openapi_document(app: OpenAPI) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, has_request_context, jsonify, request, session
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -42,6 +42,8 @@ def _http_code(exc: HTTPException) -> str:
 
 def handle_musaic_error(exc: MusaicError) -> Response:
     """Render a MusaicError with its own status and code."""
+    if exc.code == "spotify_reauth_required" and has_request_context():
+        session.pop("user_id", None)  # Spotify revoked or expired the grant: log out
     return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
 

@@ -1,0 +1,37 @@
+"""The logged-in listener's Spotify client for this request, with every call counted and logged."""
+
+from __future__ import annotations
+
+from flask import current_app, g, session
+
+from musaic.observability import current_request_id, logger
+from musaic.services.spotify_access import client_for_user, is_configured
+from musaic.spotify import SpotifyClient
+
+
+def record_spotify_call(endpoint: str, method: str, status: int | None, duration_ms: float) -> None:
+    """Count a Spotify call against this request and log it (never with the token)."""
+    g.spotify_calls = g.get("spotify_calls", 0) + 1
+    logger.info(
+        "spotify call",
+        extra={
+            "request_id": current_request_id(),
+            "spotify_endpoint": endpoint,
+            "spotify_method": method,
+            "spotify_status": status,
+            "duration_ms": round(duration_ms, 2),
+        },
+    )
+
+
+def listener_client() -> SpotifyClient | None:
+    """Return a client for the logged-in listener, or None (not logged in / not configured)."""
+    user_id = session.get("user_id")
+    if user_id is None or not is_configured(current_app.config):
+        return None
+    return client_for_user(
+        current_app.config,
+        int(user_id),
+        recorder=record_spotify_call,
+        factory=current_app.extensions.get("musaic.spotify_factory"),
+    )
