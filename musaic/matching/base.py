@@ -1,0 +1,89 @@
+"""The matcher interface: a Seed goes in, scored Candidates with reasons come out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from musaic.matching.index_reader import IndexReader
+
+Reason = dict[str, Any]
+"""A machine-readable reason: {"code": ..., <params>..., "text": human-readable words}."""
+
+
+def reason(code: str, text: str, **params: Any) -> Reason:
+    """Build a reason dict with its code first and its text last."""
+    return {"code": code, **params, "text": text}
+
+
+@dataclass(frozen=True)
+class Seed:
+    """The track a playlist grows from, as plain values."""
+
+    track_id: int
+    artist_ids: tuple[int, ...]
+    song_key: str
+    features: dict[str, float] | None
+    tags: tuple[str, ...]
+
+    @property
+    def primary_artist_id(self) -> int | None:
+        """Return the first credited artist, if any."""
+        return self.artist_ids[0] if self.artist_ids else None
+
+
+@dataclass
+class Candidate:
+    """A track a matcher proposes, with its score (higher is better) and why."""
+
+    track_id: int
+    score: float
+    reasons: list[Reason] = field(default_factory=list)
+
+
+class Matcher(ABC):
+    """A strategy that ranks catalog tracks for a seed, reading only the similarity index.
+
+    Subclasses set `name` (the registry key), `description` (one sentence for listeners) and
+    `signals` (what the index must hold for the matcher to shine), and implement `rank`.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    signals: ClassVar[tuple[str, ...]]
+
+    def __init__(self, index: IndexReader) -> None:
+        self.index = index
+
+    @abstractmethod
+    def rank(self, seed: Seed, k: int) -> list[Candidate]:
+        """Rank up to `k` candidate tracks for `seed`, best first, BEFORE post-processing.
+
+        Args:
+            seed: The seed track. Matchers must not propose the seed itself.
+            k: The most candidates to return (the offline evaluation uses K=100).
+
+        Returns:
+            Candidates with distinct track ids, sorted by descending score; every candidate
+            carries at least one reason. An empty list when the signal is missing (the hybrid
+            matcher then leans on the other signals); never raises for a missing index.
+        """
+
+
+def top_k(candidates: dict[int, Candidate], k: int) -> list[Candidate]:
+    """Return the `k` best candidates by score (ties broken by track id, for stable output)."""
+    ordered = sorted(candidates.values(), key=lambda c: (-c.score, c.track_id))
+    return ordered[:k]
+
+
+def add_candidate(pool: dict[int, Candidate], track_id: int, score: float, why: Reason) -> None:
+    """Add `score` to a pooled candidate and record `why` unless it is already there."""
+    current = pool.get(track_id)
+    if current is None:
+        pool[track_id] = Candidate(track_id, score, [why])
+        return
+    current.score += score
+    if all(r != why for r in current.reasons):
+        current.reasons.append(why)

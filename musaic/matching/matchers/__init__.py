@@ -1,0 +1,1 @@
+"""The matchers: one strategy per module, registered in musaic.matching.registry."""

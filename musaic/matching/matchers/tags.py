@@ -1,0 +1,51 @@
+"""The tags matcher: tracks by artists that share the seed artist's tags and genres."""
+
+from __future__ import annotations
+
+from musaic.matching.base import Candidate, Matcher, Seed, add_candidate, reason, top_k
+
+TAG_ARTISTS = 30
+TRACKS_PER_ARTIST = 5
+TRACK_DECAY = 0.85
+
+
+class TagsMatcher(Matcher):
+    """Rank the best tracks of artists whose tags overlap the seed artist's."""
+
+    name = "tags"
+    description = "Tracks by artists that share the seed artist's tags and genres."
+    signals = ("artist_tags", "artist_neighbours:tags")
+
+    def rank(self, seed: Seed, k: int) -> list[Candidate]:
+        """Rank tag-neighbour artists' tracks (stored neighbours, else a tag-overlap query)."""
+        artists = self._tag_artists(seed)
+        if not artists:
+            return []
+        tags = self.index.artist_tags([*seed.artist_ids, *artists])
+        seed_tags = {t: n for a in seed.artist_ids for t, n in tags.get(a, {}).items()}
+        tops = self.index.artist_top_tracks(artists, per_artist=TRACKS_PER_ARTIST)
+        pool: dict[int, Candidate] = {}
+        for artist_id, similarity in artists.items():
+            shared = [seed_tags[t] for t in tags.get(artist_id, {}) if t in seed_tags][:3]
+            text = f"shares tags: {', '.join(shared)}" if shared else "tagged like the seed"
+            why = reason("tags", text, tags=shared)
+            for i, track_id in enumerate(tops.get(artist_id, [])):
+                if track_id != seed.track_id:
+                    add_candidate(pool, track_id, similarity * TRACK_DECAY**i, why)
+        return top_k(pool, k)
+
+    def _tag_artists(self, seed: Seed) -> dict[int, float]:
+        """Return {artist id: similarity in 0..1} for artists tagged like the seed's."""
+        stored = self.index.artist_neighbours(seed.artist_ids, ["tags"], limit=TAG_ARTISTS)
+        rows = [n for per_artist in stored.values() for n in per_artist]
+        rows = [n for n in rows if n.neighbour_id not in seed.artist_ids]
+        if rows:
+            best = max(n.score for n in rows)
+            found: dict[int, float] = {}
+            for n in rows:
+                found[n.neighbour_id] = max(found.get(n.neighbour_id, 0.0), n.score / best)
+            return found
+        seed_tags = self.index.artist_tags(seed.artist_ids)
+        tag_ids = {t for per_artist in seed_tags.values() for t in per_artist}
+        shared = self.index.artists_sharing_tags(tag_ids, seed.artist_ids, TAG_ARTISTS)
+        return {a: count / len(tag_ids) for a, count in shared.items()}

@@ -1,0 +1,161 @@
+"""The one post-processing step every matcher's ranking goes through before it is a playlist."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from musaic.matching.base import Candidate, Seed, reason
+from musaic.matching.index_reader import PopularityThresholds, TrackInfo
+
+Popularity = Literal["mainstream", "balanced", "discovery"]
+JITTER = 0.06  # scores within ~6% of each other may swap places: variety without losing quality
+FLOW_WINDOW = 4  # the next track is picked among this many best remaining candidates
+TEMPO_SPAN = 60.0  # beats per minute that count as much as the whole 0..1 energy range
+
+
+@dataclass(frozen=True)
+class Options:
+    """The listener's post-processing options (see docs/playlists.md)."""
+
+    max_per_artist: int = 3
+    include_seed: bool = True
+    exclude_explicit: bool = False
+    year_min: int | None = None
+    year_max: int | None = None
+    popularity: Popularity = "balanced"
+    exclude_tracks: frozenset[int] = field(default_factory=frozenset)
+    seed: int | None = None
+
+
+def popularity_level(info: TrackInfo, thresholds: PopularityThresholds) -> int:
+    """Return 2 for a hit (top third), 0 for a rarity (bottom third), else 1."""
+    low_count, high_count = thresholds.playlist_count
+    pop = thresholds.popularity
+    if info.playlist_count > high_count or (pop and (info.popularity or 0) > pop[1]):
+        return 2
+    rare_by_count = info.playlist_count <= low_count
+    rare_by_popularity = pop is None or info.popularity is None or info.popularity <= pop[0]
+    return 0 if rare_by_count and rare_by_popularity else 1
+
+
+def _allowed(info: TrackInfo, options: Options, thresholds: PopularityThresholds) -> bool:
+    if info.id in options.exclude_tracks:
+        return False
+    if options.exclude_explicit and info.explicit:
+        return False
+    year = info.release_year
+    if options.year_min is not None and (year is None or year < options.year_min):
+        return False
+    if options.year_max is not None and (year is None or year > options.year_max):
+        return False
+    if options.popularity == "mainstream":
+        return popularity_level(info, thresholds) > 0
+    if options.popularity == "discovery":
+        return popularity_level(info, thresholds) < 2
+    return True
+
+
+def _shuffle_near_ties(candidates: Sequence[Candidate], rng: random.Random) -> list[Candidate]:
+    keyed = [(c.score * (1.0 + rng.uniform(-JITTER, JITTER)), c.track_id, c) for c in candidates]
+    return [c for _, _, c in sorted(keyed, key=lambda t: (-t[0], t[1]))]
+
+
+def select_tracks(
+    seed: Seed,
+    candidates: Sequence[Candidate],
+    tracks: Mapping[int, TrackInfo],
+    options: Options,
+    length: int,
+    thresholds: PopularityThresholds,
+) -> list[Candidate]:
+    """Pick the best `length` candidates honouring de-duplication, caps and filters."""
+    rng = random.Random(options.seed)  # None seeds from the OS: a fresh variation each time
+    songs = {seed.song_key}
+    per_artist: Counter[int] = Counter(seed.artist_ids[:1]) if options.include_seed else Counter()
+    chosen: list[Candidate] = []
+    for candidate in _shuffle_near_ties(candidates, rng):
+        info = tracks.get(candidate.track_id)
+        if info is None or candidate.track_id == seed.track_id or info.song_key in songs:
+            continue
+        primary = info.artist_ids[0] if info.artist_ids else None
+        if primary is not None and per_artist[primary] >= options.max_per_artist:
+            continue
+        if not _allowed(info, options, thresholds) or not candidate.reasons:
+            continue
+        songs.add(info.song_key)
+        if primary is not None:
+            per_artist[primary] += 1
+        chosen.append(candidate)
+        if len(chosen) >= length:
+            break
+    return chosen
+
+
+def _flow_gap(a: TrackInfo, b: TrackInfo) -> float:
+    if a.features is None or b.features is None:
+        return 0.0
+    energy = abs(a.features.get("energy", 0.0) - b.features.get("energy", 0.0))
+    tempo = abs(a.features.get("tempo", 0.0) - b.features.get("tempo", 0.0)) / TEMPO_SPAN
+    return energy + tempo
+
+
+def _next_track(
+    previous: TrackInfo | None, remaining: list[Candidate], tracks: Mapping[int, TrackInfo]
+) -> Candidate:
+    """Pick the next track: a different artist if possible, near the top, with a smooth flow."""
+    taken = set(previous.artist_ids) if previous else set()
+    fresh = [
+        (i, c) for i, c in enumerate(remaining) if not taken & set(tracks[c.track_id].artist_ids)
+    ]
+    counts = Counter(tracks[c.track_id].artist_ids[:1] for c in remaining)
+    # An artist holding over half of what is left must go now, or it repeats at the end.
+    urgent = [
+        (i, c) for i, c in fresh if counts[tracks[c.track_id].artist_ids[:1]] * 2 > len(remaining)
+    ]
+    window = urgent[:1] or [(i, c) for i, c in fresh if i < FLOW_WINDOW] or fresh[:1]
+    if not window:  # every remaining track repeats the artist: unavoidable
+        return remaining[0]
+    gap = (lambda c: _flow_gap(previous, tracks[c.track_id])) if previous else (lambda c: 0.0)
+    return min(window, key=lambda pair: pair[0] * 0.25 + gap(pair[1]))[1]
+
+
+def order_tracks(
+    first: TrackInfo | None, chosen: Sequence[Candidate], tracks: Mapping[int, TrackInfo]
+) -> list[Candidate]:
+    """Order by score, never the same artist twice in a row when avoidable, smoothing the flow."""
+    remaining = list(chosen)
+    ordered: list[Candidate] = []
+    previous = first
+    while remaining:
+        pick = _next_track(previous, remaining, tracks)
+        remaining.remove(pick)
+        ordered.append(pick)
+        previous = tracks[pick.track_id]
+    return ordered
+
+
+def postprocess(
+    seed: Seed,
+    candidates: Sequence[Candidate],
+    tracks: Mapping[int, TrackInfo],
+    options: Options,
+    length: int,
+    thresholds: PopularityThresholds,
+) -> list[Candidate]:
+    """Turn a matcher's ranking into the playlist: filter, de-duplicate, cap, then order.
+
+    `tracks` must hold a TrackInfo for the seed and every candidate (IndexReader.track_infos).
+    The result has at most `length` entries, the seed first when `options.include_seed`.
+    """
+    seed_info = tracks.get(seed.track_id)
+    with_seed = options.include_seed and seed_info is not None
+    room = length - 1 if with_seed else length
+    chosen = select_tracks(seed, candidates, tracks, options, room, thresholds)
+    ordered = order_tracks(seed_info if with_seed else None, chosen, tracks)
+    if with_seed:
+        ordered.insert(0, Candidate(seed.track_id, 1.0, [reason("seed", "the seed track")]))
+    return ordered
