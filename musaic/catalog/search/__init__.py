@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import documents
+from musaic.catalog.search import documents, engine
 from musaic.catalog.search.backend import SearchBackend, SearchDocument
+from musaic.catalog.search.engine import CatalogHits
 from musaic.catalog.search.postgres import PostgresBackend
 from musaic.catalog.search.query import ParsedQuery, QuerySyntaxError, parse_query
 from musaic.catalog.search.sqlite_fts import SqliteFtsBackend
@@ -17,6 +18,7 @@ from musaic.models import Track
 
 __all__ = [
     "BACKENDS",
+    "CatalogHits",
     "ParsedQuery",
     "QuerySyntaxError",
     "SearchBackend",
@@ -25,6 +27,7 @@ __all__ = [
     "index_tracks",
     "parse_query",
     "rebuild_index",
+    "search_catalog",
 ]
 
 BACKENDS: dict[str, SearchBackend] = {
@@ -49,3 +52,9 @@ def rebuild_index() -> None:
     backend = backend_for(session)
     backend.clear(session)
     documents.write_tracks(session, backend, session.scalars(select(Track.id)).all())
+
+
+def search_catalog(query: ParsedQuery, *, limit: int, offset: int = 0) -> CatalogHits:
+    """Return one page of catalog track ids matching `query`, best first, versions grouped."""
+    session = db.session()
+    return engine.search(session, backend_for(session), query, limit=limit, offset=offset)
