@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, scoped_session
 
 from musaic.matching.base import Seed
 from musaic.models import (
@@ -70,7 +70,7 @@ def _features(track: Track) -> dict[str, float] | None:
 class IndexReader:
     """Batch reads of the active similarity build and the catalog (no per-track queries)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | scoped_session[Any]) -> None:
         self.session = session
         self._build_id: int | None = None
         self._build_read = False

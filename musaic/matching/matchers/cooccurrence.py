@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from musaic.matching.base import Candidate, Matcher, Seed, add_candidate, reason, top_k
+from collections import defaultdict
+
+from musaic.matching.base import Candidate, Matcher, Reason, Seed, reason, top_k
 from musaic.matching.index_reader import Neighbour
 
-FEW_NEIGHBOURS = 30  # below this, expand through the seed's best neighbours (2 hops)
-HOP_SOURCES = 10
-HOP_DISCOUNT = 0.5
+# docs/matching-research.md: direct row + 2-hop through the seed's top 20, both max-normalised
+# and weighted 1.0 each, beat either alone (NDCG@100 +5.7% over raw counts on held-out MPD).
+HOP_SOURCES = 20
+HOP_WEIGHT = 1.0
+HOP_REASON = reason("cooccurrence_2hop", "often in playlists with tracks that go with the seed")
 
 
-def _playlists_reason(support: int | None) -> dict[str, object]:
+def _playlists_reason(support: int | None) -> Reason:
     if support:
-        return reason(
-            "cooccurrence",
-            f"often in playlists with the seed ({support} playlists)",
-            playlists=support,
-        )
+        text = f"often in playlists with the seed ({support} playlists)"
+        return reason("cooccurrence", text, playlists=support)
     return reason("cooccurrence", "often in playlists with the seed")
 
 
@@ -28,32 +29,33 @@ class CooccurrenceMatcher(Matcher):
     signals = ("track_neighbours:cooc",)
 
     def rank(self, seed: Seed, k: int) -> list[Candidate]:
-        """Rank the seed's co-occurrence neighbours, expanding 2 hops when it has few."""
+        """Rank the seed's co-occurrence neighbours plus their neighbours (2 hops)."""
         direct = self.index.track_neighbours([seed.track_id], "cooc").get(seed.track_id, [])
-        pool: dict[int, Candidate] = {}
-        best = max((n.score for n in direct), default=0.0)
-        for row in direct:
-            if row.neighbour_id != seed.track_id and best > 0:
-                add_candidate(
-                    pool, row.neighbour_id, row.score / best, _playlists_reason(row.support)
-                )
-        if len(direct) < min(k, FEW_NEIGHBOURS) and direct:
-            self._expand(seed, direct[:HOP_SOURCES], best, pool)
+        direct = [n for n in direct if n.neighbour_id != seed.track_id]
+        if not direct:
+            return []
+        first = direct[0].score
+        pool = {
+            n.neighbour_id: Candidate(
+                n.neighbour_id, n.score / first, [_playlists_reason(n.support)]
+            )
+            for n in direct
+        }
+        for track_id, score in self._two_hops(seed, direct[:HOP_SOURCES]).items():
+            candidate = pool.setdefault(track_id, Candidate(track_id, 0.0, [HOP_REASON]))
+            candidate.score += HOP_WEIGHT * score
         return top_k(pool, k)
 
-    def _expand(
-        self, seed: Seed, sources: list[Neighbour], best: float, pool: dict[int, Candidate]
-    ) -> None:
-        direct_ids = set(pool)
-        second = self.index.track_neighbours([n.neighbour_id for n in sources], "cooc")
+    def _two_hops(self, seed: Seed, sources: list[Neighbour]) -> dict[int, float]:
+        """Return max-normalised sums of (source score share) x (its row's score share)."""
+        first = sources[0].score
+        rows = self.index.track_neighbours([n.neighbour_id for n in sources], "cooc")
+        sums: dict[int, float] = defaultdict(float)
         for source in sources:
-            rows = second.get(source.neighbour_id, [])
-            top = max((n.score for n in rows), default=0.0)
-            for row in rows:
-                if row.neighbour_id == seed.track_id or row.neighbour_id in direct_ids or top <= 0:
-                    continue
-                score = HOP_DISCOUNT * (source.score / best) * (row.score / top)
-                why = reason(
-                    "cooccurrence_2hop", "often in playlists with tracks that go with the seed"
-                )
-                add_candidate(pool, row.neighbour_id, score, why)
+            row = rows.get(source.neighbour_id, [])
+            top = max((n.score for n in row), default=0.0)
+            for n in row:
+                if n.neighbour_id != seed.track_id and top > 0:
+                    sums[n.neighbour_id] += (source.score / first) * (n.score / top)
+        best = max(sums.values(), default=0.0)
+        return {t: s / best for t, s in sums.items()} if best > 0 else {}
