@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 from werkzeug.wrappers import Response
 
 from musaic.api.schemas import ErrorEnvelope
-from musaic.api.spotify_context import listener_client
+from musaic.api.spotify_context import listener_client, spotify_factory
 from musaic.errors import UnauthorisedError
 from musaic.services import auth
-from musaic.services.spotify_access import is_configured
+from musaic.services.spotify_access import make_vault
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api", abp_tags=[Tag(name="auth")])
 
@@ -57,7 +57,7 @@ def _user_out(user: Any) -> dict[str, Any]:
 @bp.get("/auth/login", responses={302: None, 503: ErrorEnvelope})
 def login(query: LoginQuery) -> Response:
     """Send the listener to Spotify's consent page (state and PKCE kept in the session)."""
-    start = auth.begin_login(current_app.config, query.next)
+    start = auth.begin_login(spotify_factory(), current_app.config["CORS_ORIGINS"], query.next)
     session[PENDING_LOGIN_KEY] = start.pending
     return redirect(start.authorize_url, code=302)
 
@@ -67,7 +67,12 @@ def callback(query: CallbackQuery) -> Response:
     """Finish the login: check state, trade the code, store tokens, rotate the session id."""
     pending = session.pop(PENDING_LOGIN_KEY, None)  # single use, even when the login fails
     user_id = auth.complete_login(
-        current_app.config, pending, state=query.state, code=query.code, error=query.error
+        spotify_factory(),
+        make_vault(current_app.config),
+        pending,
+        state=query.state,
+        code=query.code,
+        error=query.error,
     )
     session["user_id"] = user_id
     current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
@@ -81,7 +86,7 @@ def logout() -> dict[str, Any]:
     session.clear()
     return {
         "logged_in": False,
-        "spotify_configured": is_configured(current_app.config),
+        "spotify_configured": spotify_factory().settings.configured,
         "user": None,
     }
 
@@ -98,7 +103,7 @@ def status() -> dict[str, Any]:
             session.pop("user_id", None)
     return {
         "logged_in": user is not None,
-        "spotify_configured": is_configured(current_app.config),
+        "spotify_configured": spotify_factory().settings.configured,
         "user": user,
     }
 

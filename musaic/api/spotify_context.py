@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import current_app, g, session
 
 from musaic.observability import current_request_id, logger
-from musaic.services.spotify_access import client_for_user, is_configured
+from musaic.services.spotify_access import client_for_user, make_vault
 from musaic.spotify import SpotifyClient
+from musaic.spotify.factory import SpotifyFactory, SpotifySettings
+
+_CACHE_KEY = "musaic.spotify_factory_cache"
 
 
 def record_spotify_call(endpoint: str, method: str, status: int | None, duration_ms: float) -> None:
@@ -24,14 +27,24 @@ def record_spotify_call(endpoint: str, method: str, status: int | None, duration
     )
 
 
+def spotify_factory() -> SpotifyFactory:
+    """Return the injected SpotifyFactory, else one built from (and rebuilt with) the settings."""
+    injected = current_app.extensions.get("musaic.spotify_factory")
+    if injected is not None:
+        return injected  # type: ignore[no-any-return,unused-ignore]
+    settings = SpotifySettings.from_config(current_app.config)
+    cached = current_app.extensions.get(_CACHE_KEY)
+    if cached is None or cached.settings != settings:
+        cached = current_app.extensions[_CACHE_KEY] = SpotifyFactory(settings)
+    return cached  # type: ignore[no-any-return,unused-ignore]
+
+
 def listener_client() -> SpotifyClient | None:
     """Return a client for the logged-in listener, or None (not logged in / not configured)."""
     user_id = session.get("user_id")
-    if user_id is None or not is_configured(current_app.config):
+    factory = spotify_factory()
+    if user_id is None or not factory.settings.configured:
         return None
     return client_for_user(
-        current_app.config,
-        int(user_id),
-        recorder=record_spotify_call,
-        factory=current_app.extensions.get("musaic.spotify_factory"),
+        factory, make_vault(current_app.config), int(user_id), recorder=record_spotify_call
     )

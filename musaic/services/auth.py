@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +15,10 @@ from sqlalchemy import select
 from musaic.errors import NotFoundError, UnauthorisedError, ValidationError
 from musaic.extensions import db
 from musaic.models import User
-from musaic.services.spotify_access import make_oauth, make_vault
-from musaic.services.tokens import forget_tokens, store_tokens
+from musaic.services.spotify_access import make_oauth
+from musaic.services.tokens import TokenVault, forget_tokens, store_tokens
 from musaic.spotify import SpotifyClient, SpotifyUser, new_pkce_pair, new_state
+from musaic.spotify.factory import SpotifyFactory
 
 SCOPES = (
     "playlist-modify-private",
@@ -36,7 +37,7 @@ class LoginStart:
     pending: dict[str, Any]
 
 
-def safe_next(config: Mapping[str, Any], next_url: str | None) -> str:
+def safe_next(allowed_origins: Sequence[str], next_url: str | None) -> str:
     """Return `next_url` if it is a local path or an allowed front-end origin, else "/"."""
     if not next_url:
         return "/"
@@ -44,18 +45,20 @@ def safe_next(config: Mapping[str, Any], next_url: str | None) -> str:
     if not parts.scheme and not parts.netloc and next_url.startswith("/") and "\\" not in next_url:
         return next_url if not next_url.startswith("//") else "/"
     origin = f"{parts.scheme}://{parts.netloc}"
-    return next_url if origin in config.get("CORS_ORIGINS", []) else "/"
+    return next_url if origin in allowed_origins else "/"
 
 
-def begin_login(config: Mapping[str, Any], next_url: str | None) -> LoginStart:
+def begin_login(
+    factory: SpotifyFactory, allowed_origins: Sequence[str], next_url: str | None
+) -> LoginStart:
     """Create a single-use state and a PKCE pair, and build Spotify's consent URL."""
-    oauth = make_oauth(config)
+    oauth = make_oauth(factory)
     pkce, state = new_pkce_pair(), new_state()
     pending = {
         "state": state,
         "verifier": pkce.verifier,
         "created": time.time(),
-        "next": safe_next(config, next_url),
+        "next": safe_next(allowed_origins, next_url),
     }
     return LoginStart(oauth.authorize_url(state, pkce.challenge, SCOPES), pending)
 
@@ -82,7 +85,8 @@ def _check_state(pending: Mapping[str, Any] | None, state: str | None) -> None:
 
 
 def complete_login(
-    config: Mapping[str, Any],
+    factory: SpotifyFactory,
+    vault: TokenVault,
     pending: Mapping[str, Any] | None,
     *,
     state: str | None,
@@ -104,11 +108,9 @@ def complete_login(
         raise ValidationError(
             "code: missing", code="validation_error", details={"field": "code", "reason": "missing"}
         )
-    oauth = make_oauth(config)
-    tokens = oauth.exchange_code(code, str(pending["verifier"]))
-    client = SpotifyClient(config["SPOTIFY_API_BASE_URL"], lambda: tokens.access_token)
-    user = _upsert_user(client.get_me())
-    store_tokens(make_vault(config), user.id, tokens)
+    tokens = make_oauth(factory).exchange_code(code, str(pending["verifier"]))
+    user = _upsert_user(factory.client(lambda: tokens.access_token).get_me())
+    store_tokens(vault, user.id, tokens)
     db.session.commit()
     return user.id
 

@@ -1,36 +1,25 @@
-"""Build Spotify OAuth helpers and per-listener clients from the app's settings."""
+"""Spotify OAuth helpers and per-listener clients, built from the app's SpotifyFactory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from musaic.errors import ServiceUnavailableError
 from musaic.services.tokens import TokenVault, access_token
 from musaic.spotify import CallRecorder, SpotifyClient, SpotifyOAuth
-
-ClientFactory = Callable[..., SpotifyClient]
-
-
-def is_configured(config: Mapping[str, Any]) -> bool:
-    """Tell whether Spotify credentials are configured."""
-    return bool(config.get("SPOTIFY_CLIENT_ID") and config.get("SPOTIFY_CLIENT_SECRET"))
+from musaic.spotify.factory import SpotifyFactory
 
 
-def make_oauth(config: Mapping[str, Any]) -> SpotifyOAuth:
+def make_oauth(factory: SpotifyFactory) -> SpotifyOAuth:
     """Return the OAuth helper for the configured Spotify app, or 503 when there is none."""
-    if not is_configured(config):
+    if not factory.settings.configured:
         raise ServiceUnavailableError(
             "Spotify login is not configured on this server "
             "(set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET).",
             code="spotify_not_configured",
         )
-    return SpotifyOAuth(
-        config["SPOTIFY_ACCOUNTS_BASE_URL"],
-        config["SPOTIFY_CLIENT_ID"],
-        config["SPOTIFY_CLIENT_SECRET"],
-        config["SPOTIFY_REDIRECT_URI"],
-    )
+    return factory.oauth()
 
 
 def make_vault(config: Mapping[str, Any]) -> TokenVault:
@@ -40,14 +29,14 @@ def make_vault(config: Mapping[str, Any]) -> TokenVault:
 
 
 def client_for_user(
-    config: Mapping[str, Any],
+    factory: SpotifyFactory,
+    vault: TokenVault,
     user_id: int,
     *,
     recorder: CallRecorder | None = None,
-    factory: ClientFactory | None = None,
 ) -> SpotifyClient:
     """Return a client acting for `user_id` that refreshes its token when needed."""
-    oauth, vault = make_oauth(config), make_vault(config)
+    oauth = make_oauth(factory)
 
     def token() -> str:
         return access_token(vault, oauth, user_id)
@@ -55,11 +44,4 @@ def client_for_user(
     def refresh_after_401() -> None:
         access_token(vault, oauth, user_id, force=True)
 
-    build = factory or SpotifyClient
-    return build(
-        config["SPOTIFY_API_BASE_URL"],
-        token,
-        on_unauthorised=refresh_after_401,
-        max_retry_after_seconds=float(config.get("SPOTIFY_MAX_RETRY_AFTER_SECONDS", 5)),
-        recorder=recorder,
-    )
+    return factory.client(token, on_unauthorised=refresh_after_401, recorder=recorder)

@@ -228,6 +228,7 @@ def test_concurrent_refreshes_happen_once_and_keep_the_rotated_token(
 
     from musaic.services.spotify_access import make_oauth, make_vault
     from musaic.services.tokens import access_token
+    from musaic.spotify.factory import SpotifyFactory, SpotifySettings
 
     _log_in(live)
     standin.accounts.rotate_refresh_tokens = True
@@ -235,12 +236,13 @@ def test_concurrent_refreshes_happen_once_and_keep_the_rotated_token(
     standin.reset()
     standin.accounts.rotate_refresh_tokens = True
     app = live.server.app
+    oauth = make_oauth(SpotifyFactory(SpotifySettings.from_config(app.config)))
     with app.app_context():
         user_id = db.session.scalars(select(User.id)).one()
 
     def refresh() -> str:
         with app.app_context():
-            return access_token(make_vault(app.config), make_oauth(app.config), user_id)
+            return access_token(make_vault(app.config), oauth, user_id)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         tokens = list(pool.map(lambda _: refresh(), range(4)))
@@ -248,7 +250,7 @@ def test_concurrent_refreshes_happen_once_and_keep_the_rotated_token(
     assert [r.path for r in standin.requests].count("/api/token") == 1
     _force_expiry(live)
     with app.app_context():  # the rotated refresh token was kept and still works
-        assert access_token(make_vault(app.config), make_oauth(app.config), user_id) != tokens[0]
+        assert access_token(make_vault(app.config), oauth, user_id) != tokens[0]
 
 
 def test_tokens_are_ciphertext_at_rest_and_never_leak(live: Any, standin: Any, capfd: Any) -> None:
