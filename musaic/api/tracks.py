@@ -1,0 +1,86 @@
+"""GET /api/tracks/{id}: one track by catalog id, Spotify id, URI or open.spotify.com URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
+
+from musaic.api.schemas import ErrorEnvelope
+from musaic.api.spotify_context import listener_client
+from musaic.models import Track
+from musaic.services import tracks
+
+bp = APIBlueprint("tracks", __name__, url_prefix="/api", abp_tags=[Tag(name="tracks")])
+
+SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
+
+
+class ArtistRefOut(BaseModel):
+    """A credited artist."""
+
+    id: int
+    name: str
+    spotify_id: str | None
+
+
+class AlbumRefOut(BaseModel):
+    """The album a track is on."""
+
+    id: int
+    name: str
+    spotify_id: str | None
+
+
+class TrackOut(BaseModel):
+    """A catalog track with its credits and album."""
+
+    id: int
+    title: str
+    artists: list[ArtistRefOut]
+    album: AlbumRefOut | None
+    year: int | None
+    duration_ms: int | None
+    explicit: bool | None
+    popularity: int | None
+    spotify_id: str | None
+    spotify_url: str | None
+    isrc: str | None
+
+
+class TrackPath(BaseModel):
+    """A catalog id, a Spotify id, a spotify:track: URI or an open.spotify.com URL."""
+
+    ref: str = Field(min_length=1, max_length=300)
+
+
+def track_out(track: Track) -> dict[str, Any]:
+    """Shape one track for JSON."""
+    album = track.album
+    return {
+        "id": track.id,
+        "title": track.title,
+        "artists": [
+            {"id": a.id, "name": a.name, "spotify_id": a.spotify_id} for a in track.artists
+        ],
+        "album": {"id": album.id, "name": album.name, "spotify_id": album.spotify_id}
+        if album
+        else None,
+        "year": track.release_year or (album.release_year if album else None),
+        "duration_ms": track.duration_ms,
+        "explicit": track.explicit,
+        "popularity": track.popularity,
+        "spotify_id": track.spotify_id,
+        "spotify_url": SPOTIFY_TRACK_URL.format(track.spotify_id) if track.spotify_id else None,
+        "isrc": track.isrc,
+    }
+
+
+@bp.get(
+    "/tracks/<path:ref>",
+    responses={200: TrackOut, 400: ErrorEnvelope, 404: ErrorEnvelope},
+)
+def get_track(path: TrackPath) -> dict[str, Any]:
+    """Return one track; a Spotify id not yet in the catalog is fetched for a logged-in listener."""
+    return track_out(tracks.get_track(path.ref, spotify=listener_client()))
