@@ -6,6 +6,9 @@ import click
 from flask.cli import FlaskGroup
 
 from musaic import create_app
+from musaic.commands.generate import generate_command
+from musaic.commands.index import index_group
+from musaic.commands.tokens import tokens_group
 
 
 def _make_app() -> object:
@@ -26,6 +29,11 @@ def serve(host: str, port: int) -> None:
 
     click.echo(f"Musaic is serving on http://{host}:{port} (Ctrl+C to stop)")
     current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+cli.add_command(index_group)
+cli.add_command(tokens_group)
+cli.add_command(generate_command)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Command groups of the `musaic` command line, one module per feature."""

@@ -1,0 +1,155 @@
+"""Build the similarity index from the catalog, swap it in atomically, and report on it."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+
+from musaic.extensions import db
+from musaic.models import IndexBuild
+from musaic.services import index_tables as tables
+from musaic.services.index_data import CatalogMatrices, load_catalog
+from musaic.services.index_writer import activate, fail, write_table
+
+AUDIO_K = 50
+ARTIST_K = 50
+Maker = partial[tables.Table]
+
+
+@dataclass
+class BuildOptions:
+    """What to build: neighbours per track, the co-occurrence method and its parameters."""
+
+    k: int = 100
+    method: str = tables.DEFAULT_METHOD
+    params: dict[str, float] = field(default_factory=dict)
+    progress: bool = False
+
+
+@dataclass
+class _StageClock:
+    """Record wall time and peak resident memory of each named stage."""
+
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the block as stage `name`."""
+        start = time.perf_counter()
+        yield
+        seconds = round(time.perf_counter() - start, 3)
+        self.stages.append({"stage": name, "seconds": seconds, "peak_mb": peak_memory_mb()})
+
+    def summary(self) -> dict[str, Any]:
+        """Return the stages with the total time and the process's peak memory."""
+        total = round(time.perf_counter() - self.started, 3)
+        return {"stages": self.stages, "seconds": total, "peak_mb": peak_memory_mb()}
+
+
+def peak_memory_mb() -> float:
+    """Return this process's peak resident set size in MiB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str, Maker]]:
+    """Return (owner, make table) for every kind the contract names, in build order."""
+    cooc = partial(
+        tables.cooccurrence_table,
+        method=options.method,
+        params=options.params,
+        progress=options.progress,
+    )
+    return [
+        ("track", partial(cooc, "cooc", data.contexts, data.track_ids, options.k)),
+        ("track", partial(tables.audio_table, "audio", data.audio_tracks, data.audio, AUDIO_K)),
+        ("artist", partial(cooc, "cooc", data.artist_contexts, data.artist_ids, ARTIST_K)),
+        (
+            "artist",
+            partial(
+                tables.cooccurrence_table,
+                "credit",
+                data.credits,
+                data.artist_ids,
+                ARTIST_K,
+                "cosine",
+            ),
+        ),
+        ("artist", partial(tables.tags_table, "tags", data.tags, data.artist_ids, ARTIST_K)),
+    ]
+
+
+def build_index(
+    options: BuildOptions | None = None, before_swap: Callable[[int], None] | None = None
+) -> dict[str, Any]:
+    """Build every neighbour table into a new build and make it the active one.
+
+    Args:
+        options: k, co-occurrence method and parameters, progress bar on stderr.
+        before_swap: Called with the new build id once every row is written, before the swap.
+
+    Returns:
+        The stats stored on the new IndexBuild: counts per kind, stage times, peak memory.
+
+    Raises:
+        Exception: Whatever stopped the build; the build is then marked "failed", its rows are
+            deleted and the previously active build stays active.
+    """
+    options = options or BuildOptions()
+    parameters = tables.method_parameters(options.method, options.params)
+    session = db.session()
+    build = IndexBuild(status="building", active=False, stats={})
+    session.add(build)
+    session.commit()
+    build_id = build.id
+    clock = _StageClock()
+    stats: dict[str, Any] = {"method": options.method, "parameters": parameters, "k": options.k}
+    try:
+        with clock.stage("load"):
+            data = load_catalog(session)
+            session.commit()
+        stats["contexts"] = {"playlists": data.n_playlists, "sessions": data.n_sessions}
+        counts: dict[str, int] = {}
+        for owner, make in _table_plan(data, options):
+            name = f"{owner}.{make.args[0]}"
+            with clock.stage(name):
+                table = make()
+            with clock.stage(f"write {name}"):
+                counts[name] = write_table(session, build_id, table, owner)
+            del table
+        if before_swap is not None:
+            before_swap(build_id)
+        stats.update(counts=counts, **clock.summary())
+        activate(session, session.get(IndexBuild, build_id) or build, stats)
+    except Exception as exc:
+        fail(session, build_id, f"{type(exc).__name__}: {exc}", {**stats, **clock.summary()})
+        raise
+    return stats
+
+
+def index_status() -> dict[str, Any]:
+    """Return the active build and the most recent build (they differ while one is building)."""
+    active = db.session.scalar(select(IndexBuild).where(IndexBuild.active))
+    latest = db.session.scalar(select(IndexBuild).order_by(IndexBuild.id.desc()).limit(1))
+    return {"active": _describe(active), "latest": _describe(latest)}
+
+
+def _describe(build: IndexBuild | None) -> dict[str, Any] | None:
+    """Return a build as plain values."""
+    if build is None:
+        return None
+    return {
+        "id": build.id,
+        "status": build.status,
+        "active": build.active,
+        "started_at": build.started_at.isoformat() if build.started_at else None,
+        "finished_at": build.finished_at.isoformat() if build.finished_at else None,
+        "stats": build.stats or {},
+    }

@@ -1,0 +1,175 @@
+"""The index builder: neighbour tables per the index contract, atomic swaps, failed builds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from musaic.extensions import db
+from musaic.models import ArtistNeighbour, IndexBuild, TrackNeighbour
+from musaic.services.index import BuildOptions, build_index, index_status
+from musaic.services.index_data import listening_sessions
+from tests.services.tiny_catalog import add_tiny_catalog
+
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+def _active_id() -> int | None:
+    return db.session.scalar(select(IndexBuild.id).where(IndexBuild.active))
+
+
+def _neighbours(model: Any, kind: str, owner_id: int) -> list[tuple[int, int | None]]:
+    """Return (neighbour, support) of `owner_id` by `kind` in the active build, best first."""
+    owner = model.track_id if model is TrackNeighbour else model.artist_id
+    rows = db.session.execute(
+        select(model.neighbour_id, model.support)
+        .where(model.build_id == _active_id(), model.kind == kind, owner == owner_id)
+        .order_by(model.rank)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _row_count(build_id: int) -> int:
+    counts = (
+        db.session.scalar(select(func.count()).where(model.build_id == build_id)) or 0
+        for model in (TrackNeighbour, ArtistNeighbour)
+    )
+    return sum(counts)
+
+
+def test_sessions_split_at_gaps_over_30_minutes_and_skip_plays_under_30_seconds() -> None:
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    plays = [
+        ("a", t0, 1, 60_000),
+        ("a", t0 + timedelta(minutes=30), 2, 60_000),  # a gap of exactly 30 min keeps the session
+        ("a", t0 + timedelta(minutes=31), 9, 29_999),  # skipped: under 30 s
+        ("a", t0 + timedelta(minutes=62), 3, 60_000),  # 32 min after the last kept play
+        ("a", t0 + timedelta(minutes=63), 4, 60_000),
+        ("b", t0 + timedelta(minutes=64), 5, 60_000),  # another history starts a new session
+        ("b", t0 + timedelta(minutes=65), 6, 60_000),
+    ]
+    assert listening_sessions(plays) == [[1, 2], [3, 4], [5, 6]]
+
+
+def test_track_cooc_ranks_by_shared_playlists_with_raw_support() -> None:
+    add_tiny_catalog()
+    build_index()
+    assert _neighbours(TrackNeighbour, "cooc", 1) == [(2, 2), (3, 1)]
+    assert sorted(_neighbours(TrackNeighbour, "cooc", 4)) == [(3, 1), (5, 1)]  # a tie
+
+
+def test_track_cooc_uses_listening_sessions_but_not_generated_playlists() -> None:
+    add_tiny_catalog()
+    build_index()
+    assert _neighbours(TrackNeighbour, "cooc", 6) == [(5, 1)]
+    assert 1 not in [n for n, _ in _neighbours(TrackNeighbour, "cooc", 6)]
+
+
+def test_audio_neighbours_are_nearest_first_with_no_support() -> None:
+    add_tiny_catalog()
+    build_index()
+    assert _neighbours(TrackNeighbour, "audio", 1) == [(2, None), (5, None), (3, None)]
+    assert _neighbours(TrackNeighbour, "audio", 4) == []  # no audio features
+
+
+def test_artist_tables_cover_cooc_credits_from_titles_and_tags() -> None:
+    add_tiny_catalog()
+    build_index()
+    assert _neighbours(ArtistNeighbour, "cooc", 1) == [(2, 1)]
+    assert _neighbours(ArtistNeighbour, "credit", 2) == [(3, 1)]  # "Four (feat. Charlie)"
+    assert _neighbours(ArtistNeighbour, "tags", 4) == [(3, 1), (2, 1), (1, 1)]
+    assert _neighbours(ArtistNeighbour, "tags", 1) == [(2, 1), (4, 1)]
+
+
+def test_scores_are_positive_and_ranks_start_at_zero() -> None:
+    add_tiny_catalog()
+    build_index()
+    scores = db.session.scalars(select(TrackNeighbour.score)).all()
+    ranks = db.session.scalars(select(ArtistNeighbour.rank)).all()
+    assert scores and min(scores) > 0
+    assert min(ranks) == 0
+
+
+def test_build_stores_counts_method_and_stage_measurements() -> None:
+    add_tiny_catalog()
+    stats = build_index(BuildOptions(k=1))
+    stored = db.session.get(IndexBuild, _active_id())
+    assert stored is not None and stored.status == "ready" and stored.stats == stats
+    assert stats["method"] == "rp3beta" and stats["parameters"] == {"alpha": 0.5, "beta": 0.0}
+    assert stats["counts"]["track.cooc"] == 6  # k=1: one neighbour for each of six tracks
+    assert stats["contexts"] == {"playlists": 3, "sessions": 1}
+    assert {s["stage"] for s in stats["stages"]} >= {"load", "track.cooc", "write artist.tags"}
+    assert all(s["seconds"] >= 0 and s["peak_mb"] > 0 for s in stats["stages"])
+
+
+def test_rebuild_swaps_the_active_build_and_deletes_the_old_rows() -> None:
+    add_tiny_catalog()
+    build_index()
+    first = _active_id()
+    build_index()
+    second = _active_id()
+    assert first is not None and second is not None and second != first
+    assert db.session.scalar(select(func.count()).where(IndexBuild.active)) == 1
+    assert _row_count(first) == 0 and _row_count(second) > 0
+
+
+def test_readers_see_the_old_build_unchanged_until_the_swap() -> None:
+    add_tiny_catalog()
+    build_index()
+    old_id = _active_id()
+    before = _neighbours(TrackNeighbour, "cooc", 1)
+    seen: dict[str, Any] = {}
+
+    def read_from_another_connection(new_id: int) -> None:
+        with db.engine.connect() as reader:
+            seen["active"] = reader.scalar(select(IndexBuild.id).where(IndexBuild.active))
+            seen["rows"] = reader.execute(
+                select(TrackNeighbour.neighbour_id, TrackNeighbour.support)
+                .where(TrackNeighbour.build_id == seen["active"], TrackNeighbour.track_id == 1)
+                .where(TrackNeighbour.kind == "cooc")
+                .order_by(TrackNeighbour.rank)
+            ).all()
+            seen["new_rows"] = reader.scalar(
+                select(func.count()).where(TrackNeighbour.build_id == new_id)
+            )
+
+    build_index(before_swap=read_from_another_connection)
+    assert seen["active"] == old_id
+    assert [tuple(r) for r in seen["rows"]] == before
+    assert seen["new_rows"] > 0
+    assert _active_id() != old_id and _row_count(old_id or 0) == 0
+
+
+def test_failed_build_is_marked_failed_and_keeps_the_active_build() -> None:
+    add_tiny_catalog()
+    build_index()
+    old_id = _active_id()
+
+    def crash(_build_id: int) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_index(before_swap=crash)
+    failed = db.session.scalar(select(IndexBuild).where(IndexBuild.status == "failed"))
+    assert failed is not None and "disk full" in failed.stats["error"]
+    assert _active_id() == old_id and _row_count(failed.id) == 0
+    assert _neighbours(TrackNeighbour, "cooc", 1) == [(2, 2), (3, 1)]
+
+
+def test_empty_catalog_builds_an_empty_active_index() -> None:
+    stats = build_index()
+    assert set(stats["counts"].values()) == {0}
+    assert index_status()["active"]["status"] == "ready"
+
+
+def test_status_reports_no_active_build_before_the_first_build() -> None:
+    assert index_status() == {"active": None, "latest": None}
+
+
+def test_unknown_method_is_refused_before_anything_is_written() -> None:
+    with pytest.raises(ValueError, match="unknown method"):
+        build_index(BuildOptions(method="magic"))
+    assert db.session.scalar(select(func.count()).select_from(IndexBuild)) == 0
