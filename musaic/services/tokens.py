@@ -128,3 +128,13 @@ def access_token(
     store_tokens(vault, user_id, fresh)
     db.session.commit()
     return fresh.access_token
+
+
+def rotate_all(vault: TokenVault) -> int:
+    """Re-encrypt every stored token under the newest key; return how many rows changed."""
+    rows = db.session.scalars(select(SpotifyToken)).all()
+    for row in rows:
+        row.access_token_encrypted = vault.rotate(row.access_token_encrypted)
+        row.refresh_token_encrypted = vault.rotate(row.refresh_token_encrypted)
+    db.session.commit()
+    return len(rows)

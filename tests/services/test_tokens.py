@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
 from cryptography.fernet import Fernet
+from flask.cli import ScriptInfo
+from sqlalchemy import select
 
+from musaic.cli import cli
 from musaic.errors import UnauthorisedError
+from musaic.extensions import db
+from musaic.models import SpotifyToken, User
 from musaic.services.tokens import TokenVault
 
 
@@ -41,3 +49,24 @@ def test_no_key_and_no_fallback_is_refused() -> None:
 def test_development_fallback_key_is_stable_per_secret() -> None:
     first, second = TokenVault("", "dev-secret"), TokenVault("", "dev-secret")
     assert second.decrypt(first.encrypt("x")) == "x"
+
+
+def test_rotate_command_re_encrypts_stored_tokens_under_the_new_key(app: Any) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with app.app_context():
+        user = User(account_id="rotating")
+        user.token = SpotifyToken(
+            access_token_encrypted=TokenVault(old).encrypt("acc"),
+            refresh_token_encrypted=TokenVault(old).encrypt("ref"),
+            expires_at=datetime.now(UTC),
+        )
+        db.session.add(user)
+        db.session.commit()
+    app.config["TOKEN_ENCRYPTION_KEY"] = f"{new},{old}"
+    script = ScriptInfo(create_app=lambda: app)
+    result = app.test_cli_runner().invoke(cli, ["tokens", "rotate"], obj=script)
+    assert result.exit_code == 0, result.output
+    assert "1 listener" in result.output
+    with app.app_context():
+        row = db.session.scalars(select(SpotifyToken)).one()
+        assert TokenVault(new).decrypt(row.refresh_token_encrypted) == "ref"
