@@ -26,10 +26,10 @@ class ArtistMatcher(Matcher):
         pool: dict[int, Candidate] = {}
         same = self.index.artist_top_tracks(seed.artist_ids, per_artist=k)
         for artist_id in seed.artist_ids:
-            for i, track_id in enumerate(same.get(artist_id, [])):
-                if track_id != seed.track_id:
-                    score = SAME_ARTIST_SCORE * TRACK_DECAY**i
-                    add_candidate(pool, track_id, score, reason("same_artist", "same artist"))
+            others = [t for t in same.get(artist_id, []) if t != seed.track_id]
+            for i, track_id in enumerate(others):
+                score = SAME_ARTIST_SCORE * TRACK_DECAY**i
+                add_candidate(pool, track_id, score, reason("same_artist", "same artist"))
         similar = self.similar_artists(seed)
         names = self.index.artist_names(similar)
         tops = self.index.artist_top_tracks(similar, per_artist=TRACKS_PER_SIMILAR_ARTIST)

@@ -1,0 +1,154 @@
+"""Request and response shapes of /api/playlists (validated by pydantic, documented in OpenAPI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+)
+
+from musaic.api.tracks import TrackOut
+from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
+
+MAX_EXCLUDED_TRACKS = 500
+
+
+class OptionsIn(BaseModel):
+    """How to shape the playlist once the matcher has ranked candidates."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    max_per_artist: int = Field(3, ge=1, le=10, description="most tracks by one artist")
+    include_seed: bool = Field(True, description="start the playlist with the seed")
+    exclude_explicit: bool = False
+    year_min: int | None = Field(None, ge=1900, le=2100)
+    year_max: int | None = Field(None, ge=1900, le=2100)
+    popularity: Literal["mainstream", "balanced", "discovery"] = Field(
+        "balanced", description="mainstream drops rarities, discovery drops hits"
+    )
+    exclude_tracks: list[int] = Field(default_factory=list, max_length=MAX_EXCLUDED_TRACKS)
+    seed: int | None = Field(
+        None, ge=0, le=2**63 - 1, description="same request + same seed = same playlist"
+    )
+
+    @field_validator("year_max")
+    @classmethod
+    def _not_before_year_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        year_min = info.data.get("year_min")
+        if value is not None and year_min is not None and value < year_min:
+            raise ValueError("must be greater than or equal to options.year_min")
+        return value
+
+
+class GenerateIn(BaseModel):
+    """Make a playlist from one seed track."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: StrictInt | StrictStr = Field(
+        description="catalog id, 22-character Spotify id, spotify:track: URI or "
+        "open.spotify.com/track/ URL",
+        union_mode="left_to_right",
+    )
+    length: int = Field(30, ge=5, le=100, strict=True)
+    matcher: str = Field(DEFAULT_MATCHER, description="a name from GET /api/matchers")
+    name: str | None = Field(None, min_length=1, max_length=300)
+    options: OptionsIn = Field(default_factory=OptionsIn)  # type: ignore[arg-type]
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_length(cls, value: int | str) -> int | str:
+        if isinstance(value, str) and not 0 < len(value) <= 300:
+            raise ValueError("must be 1 to 300 characters")
+        return value
+
+    @field_validator("matcher")
+    @classmethod
+    def _known_matcher(cls, value: str) -> str:
+        if value not in MATCHERS:
+            raise ValueError(f"must be one of {sorted(MATCHERS)}")
+        return value
+
+
+class PlaylistPath(BaseModel):
+    """A playlist id."""
+
+    playlist_id: int = Field(ge=1)
+
+
+class PlaylistsQuery(BaseModel):
+    """Paging of the listener's playlists."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+class PlaylistPatch(BaseModel):
+    """Rename, remove tracks, then reorder (positions after removal, a permutation of 0..n-1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=300)
+    remove_track_ids: list[int] | None = Field(None, max_length=100)
+    order: list[int] | None = Field(None, max_length=100)
+
+
+class ReasonOut(BaseModel):
+    """Why a track is there: a machine-readable code, its parameters, and words."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    text: str
+
+
+class ItemOut(BaseModel):
+    """One track of a playlist at its position, with its score and reasons."""
+
+    position: int
+    track: TrackOut
+    score: float | None
+    reasons: list[ReasonOut]
+
+
+class PlaylistOut(BaseModel):
+    """A generated playlist with its tracks in order."""
+
+    id: int
+    name: str
+    seed_track: TrackOut | None
+    matcher: str | None
+    options: dict[str, Any]
+    created_at: datetime
+    items: list[ItemOut]
+    notes: list[str] = Field(default_factory=list)
+
+
+class PlaylistSummaryOut(BaseModel):
+    """A playlist in a list: enough to show it and open it."""
+
+    id: int
+    name: str
+    seed_track_id: int | None
+    matcher: str | None
+    track_count: int
+    created_at: datetime
+
+
+class PlaylistPageOut(BaseModel):
+    """A page of the listener's playlists, newest first."""
+
+    items: list[PlaylistSummaryOut]
+    total: int
+    limit: int
+    offset: int

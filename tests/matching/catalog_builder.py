@@ -1,0 +1,221 @@
+"""Build small synthetic catalogs and similarity indexes for matcher and playlist tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
+from musaic.extensions import db
+from musaic.models import (
+    Artist,
+    ArtistNeighbour,
+    ArtistTag,
+    IndexBuild,
+    Playlist,
+    PlaylistTrack,
+    Tag,
+    Track,
+    TrackArtist,
+    TrackNeighbour,
+)
+
+
+class CatalogBuilder:
+    """Insert artists, tracks, tags, playlists and neighbour rows straight into the database."""
+
+    def __init__(self) -> None:
+        self.tags: dict[str, Tag] = {}
+        self.build_id: int | None = None
+        self._spotify_serial = 0
+
+    def artist(self, name: str, tags: Sequence[str] = ()) -> int:
+        """Add an artist with tags; return its id."""
+        row = Artist(name=name, normalised_name=normalise_artist(name))
+        db.session.add(row)
+        db.session.flush()
+        for tag_name in tags:
+            if tag_name not in self.tags:
+                self.tags[tag_name] = Tag(name=tag_name)
+                db.session.add(self.tags[tag_name])
+                db.session.flush()
+            db.session.add(
+                ArtistTag(artist_id=row.id, tag_id=self.tags[tag_name].id, source="test")
+            )
+        return row.id
+
+    def track(
+        self,
+        title: str,
+        artist_ids: int | Sequence[int],
+        *,
+        year: int | None = 2010,
+        explicit: bool = False,
+        popularity: int | None = None,
+        playlist_count: int = 0,
+        energy: float | None = None,
+        tempo: float | None = None,
+    ) -> int:
+        """Add a track credited to `artist_ids` (first = primary); return its id."""
+        ids = [artist_ids] if isinstance(artist_ids, int) else list(artist_ids)
+        primary = db.session.get(Artist, ids[0])
+        assert primary is not None
+        self._spotify_serial += 1
+        row = Track(
+            spotify_id=f"TestTrack{self._spotify_serial:013d}",
+            title=title,
+            normalised_title=normalise_title(title),
+            match_key=match_key(primary.name, title),
+            song_key=song_key(primary.name, title),
+            release_year=year,
+            explicit=explicit,
+            popularity=popularity,
+            playlist_count=playlist_count,
+            energy=energy,
+            tempo=tempo,
+            danceability=energy,
+            valence=energy,
+        )
+        row.credits = [TrackArtist(position=i, artist_id=a) for i, a in enumerate(ids)]
+        db.session.add(row)
+        db.session.flush()
+        return row.id
+
+    def playlist(self, name: str, track_ids: Sequence[int]) -> int:
+        """Add an imported (human-made) playlist; return its id."""
+        row = Playlist(kind="imported", source="test", external_id=name, name=name)
+        row.items = [PlaylistTrack(position=i, track_id=t) for i, t in enumerate(track_ids)]
+        db.session.add(row)
+        db.session.flush()
+        return row.id
+
+    def index(self) -> int:
+        """Start the active, ready index build that neighbour rows go into; return its id."""
+        if self.build_id is None:
+            build = IndexBuild(status="ready", active=True, stats={})
+            db.session.add(build)
+            db.session.flush()
+            self.build_id = build.id
+        return self.build_id
+
+    def track_neighbours(
+        self, kind: str, track_id: int, rows: Sequence[tuple[int, float, int | None]]
+    ) -> None:
+        """Store (neighbour id, score, support) rows, best first, for one track."""
+        build_id = self.index()
+        for rank, (neighbour_id, score, support) in enumerate(rows):
+            db.session.add(
+                TrackNeighbour(
+                    build_id=build_id,
+                    kind=kind,
+                    track_id=track_id,
+                    rank=rank,
+                    neighbour_id=neighbour_id,
+                    score=score,
+                    support=support,
+                )
+            )
+
+    def artist_neighbours(
+        self, kind: str, artist_id: int, rows: Sequence[tuple[int, float, int | None]]
+    ) -> None:
+        """Store (neighbour id, score, support) rows, best first, for one artist."""
+        build_id = self.index()
+        for rank, (neighbour_id, score, support) in enumerate(rows):
+            db.session.add(
+                ArtistNeighbour(
+                    build_id=build_id,
+                    kind=kind,
+                    artist_id=artist_id,
+                    rank=rank,
+                    neighbour_id=neighbour_id,
+                    score=score,
+                    support=support,
+                )
+            )
+
+    def commit(self) -> None:
+        """Commit everything added so far."""
+        db.session.commit()
+
+
+@dataclass
+class World:
+    """The ids of the standard test catalog."""
+
+    seed: int
+    seed_artist: int
+    seed_remaster: int
+    artists: list[int] = field(default_factory=list)
+    tracks_by_artist: dict[int, list[int]] = field(default_factory=dict)
+    lonely_track: int = 0
+    explicit_tracks: list[int] = field(default_factory=list)
+
+
+def standard_world(*, with_index: bool = True) -> World:
+    """Build 1 seed artist (6 songs + a remaster of the seed) and 7 others (5 songs each).
+
+    Every track has features, a year (1990 + 3 x artist + song), a playlist count, and every
+    third track is explicit. With the index: the seed co-occurs with 30 tracks from every artist
+    (support 40 down), artists are similar by cooc/tags/credit, and audio neighbours exist.
+    """
+    b = CatalogBuilder()
+    seed_artist = b.artist("Seed Band", tags=["indie", "rock"])
+    others = [
+        b.artist(f"Artist {chr(65 + i)}", tags=["indie"] if i % 2 else ["rock", "pop"])
+        for i in range(7)
+    ]
+    world = World(seed=0, seed_artist=seed_artist, seed_remaster=0, artists=others)
+    serial = 0
+    for a_index, artist_id in enumerate([seed_artist, *others]):
+        songs = []
+        for s_index in range(6 if artist_id == seed_artist else 5):
+            serial += 1
+            explicit = serial % 3 == 0
+            songs.append(
+                b.track(
+                    f"Song {a_index}-{s_index}",
+                    artist_id,
+                    year=1990 + 3 * a_index + s_index,
+                    explicit=explicit,
+                    popularity=min(100, 10 * s_index + 5 * a_index),
+                    playlist_count=100 - 10 * s_index - a_index,
+                    energy=0.1 + 0.1 * a_index + 0.01 * s_index,
+                    tempo=90.0 + 5 * s_index + 3 * a_index,
+                )
+            )
+            if explicit:
+                world.explicit_tracks.append(songs[-1])
+        world.tracks_by_artist[artist_id] = songs
+    world.seed = world.tracks_by_artist[seed_artist][0]
+    world.seed_remaster = b.track(
+        "Song 0-0 - 2011 Remaster", seed_artist, year=2011, energy=0.1, tempo=90.0
+    )
+    lonely_artist = b.artist("Lonely Artist")
+    world.lonely_track = b.track("Alone", lonely_artist, energy=None, tempo=None)
+    if with_index:
+        _index_world(b, world)
+    b.commit()
+    return world
+
+
+def _index_world(b: CatalogBuilder, world: World) -> None:
+    candidates = [
+        t
+        for artist_id in [world.seed_artist, *world.artists]
+        for t in world.tracks_by_artist[artist_id]
+        if t != world.seed
+    ]
+    cooc = [(t, 1.0 - 0.02 * i, 40 - i) for i, t in enumerate([world.seed_remaster, *candidates])]
+    b.track_neighbours("cooc", world.seed, cooc)
+    b.track_neighbours(
+        "audio", world.seed, [(t, 0.5 - 0.01 * i, None) for i, t in enumerate(candidates[:20])]
+    )
+    b.artist_neighbours(
+        "cooc",
+        world.seed_artist,
+        [(a, 1.0 - 0.1 * i, 10 - i) for i, a in enumerate(world.artists[:4])],
+    )
+    b.artist_neighbours(
+        "tags", world.seed_artist, [(a, 0.8 - 0.1 * i, 1) for i, a in enumerate(world.artists[4:])]
+    )

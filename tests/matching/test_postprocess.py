@@ -1,0 +1,147 @@
+"""Post-processing: de-duplication, caps, filters, ordering and reproducibility."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+from musaic.matching.base import Candidate, Seed, reason
+from musaic.matching.index_reader import PopularityThresholds, TrackInfo
+from musaic.matching.postprocess import Options, order_tracks, popularity_level, postprocess
+
+THRESHOLDS = PopularityThresholds(playlist_count=(10, 50), popularity=(30, 70))
+SEED = Seed(track_id=1, artist_ids=(100,), song_key="seed band|seed song", features=None, tags=())
+
+
+def _info(track_id: int, artist_id: int, **fields: object) -> TrackInfo:
+    base = TrackInfo(
+        id=track_id,
+        title=f"Song {track_id}",
+        song_key=f"artist {artist_id}|song {track_id}",
+        artist_ids=(artist_id,),
+        artist_names=(f"Artist {artist_id}",),
+        release_year=2000,
+        explicit=False,
+        popularity=50,
+        playlist_count=20,
+        features=None,
+    )
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def _catalog(n_artists: int = 6, per_artist: int = 5) -> dict[int, TrackInfo]:
+    tracks = {1: _info(1, 100, song_key=SEED.song_key)}
+    for a in range(n_artists):
+        for s in range(per_artist):
+            track_id = 10 * (a + 1) + s
+            tracks[track_id] = _info(track_id, a + 1)
+    return tracks
+
+
+def _ranked(tracks: dict[int, TrackInfo]) -> list[Candidate]:
+    ids = sorted(t for t in tracks if t != 1)
+    return [Candidate(t, 1.0 - 0.001 * i, [reason("test", "test")]) for i, t in enumerate(ids)]
+
+
+def _run(tracks: dict[int, TrackInfo], length: int = 10, **options: object) -> list[Candidate]:
+    opts = Options(**{"seed": 7, **options})  # type: ignore[arg-type]
+    return postprocess(SEED, _ranked(tracks), tracks, opts, length, THRESHOLDS)
+
+
+def test_seed_comes_first_when_included_and_is_absent_otherwise() -> None:
+    tracks = _catalog()
+    assert _run(tracks)[0].track_id == 1
+    assert _run(tracks)[0].reasons[0]["code"] == "seed"
+    assert 1 not in {c.track_id for c in _run(tracks, include_seed=False)}
+    assert len(_run(tracks, include_seed=False)) == 10
+
+
+def test_other_versions_of_the_seed_and_of_any_song_are_dropped() -> None:
+    tracks = _catalog()
+    tracks[10] = replace(tracks[10], song_key=SEED.song_key)  # a remaster of the seed
+    tracks[21] = replace(tracks[21], song_key=tracks[20].song_key)  # two takes of one song
+    ids = [c.track_id for c in _run(tracks, length=31)]
+    assert 10 not in ids
+    assert not {20, 21} <= set(ids)
+    assert len({tracks[t].song_key for t in ids}) == len(ids)
+
+
+def test_no_artist_exceeds_max_per_artist() -> None:
+    tracks = _catalog(n_artists=3, per_artist=10)
+    ids = [c.track_id for c in _run(tracks, length=30, max_per_artist=2, include_seed=False)]
+    per_artist = [tracks[t].artist_ids[0] for t in ids]
+    assert max(per_artist.count(a) for a in set(per_artist)) == 2
+    assert len(ids) == 6  # fewer than asked for: what there is, not a failure
+
+
+def test_filters_drop_explicit_out_of_range_years_and_excluded_tracks() -> None:
+    tracks = _catalog()
+    tracks[10] = replace(tracks[10], explicit=True)
+    tracks[11] = replace(tracks[11], release_year=1980)
+    tracks[12] = replace(tracks[12], release_year=None)
+    tracks[20] = replace(tracks[20], release_year=2020)
+    ids = {
+        c.track_id
+        for c in _run(
+            tracks,
+            length=40,
+            exclude_explicit=True,
+            year_min=1990,
+            year_max=2010,
+            exclude_tracks=frozenset({30, 31}),
+        )
+    }
+    assert not ids & {10, 11, 12, 20, 30, 31}
+    assert {13, 14, 21} <= ids
+
+
+def test_popularity_band_keeps_hits_for_mainstream_and_rarities_for_discovery() -> None:
+    tracks = _catalog()
+    tracks[10] = replace(tracks[10], playlist_count=90, popularity=90)  # a hit
+    tracks[11] = replace(tracks[11], playlist_count=1, popularity=5)  # a rarity
+    assert popularity_level(tracks[10], THRESHOLDS) == 2
+    assert popularity_level(tracks[11], THRESHOLDS) == 0
+    mainstream = {
+        c.track_id for c in _run(tracks, length=40, max_per_artist=10, popularity="mainstream")
+    }
+    discovery = {
+        c.track_id for c in _run(tracks, length=40, max_per_artist=10, popularity="discovery")
+    }
+    balanced = {c.track_id for c in _run(tracks, length=40, max_per_artist=10)}
+    assert 10 in mainstream and 11 not in mainstream
+    assert 11 in discovery and 10 not in discovery
+    assert {10, 11} <= balanced
+
+
+def test_same_seed_gives_the_same_playlist_and_other_seeds_vary_it() -> None:
+    tracks = _catalog(n_artists=10)
+    first = [c.track_id for c in _run(tracks, seed=42)]
+    assert first == [c.track_id for c in _run(tracks, seed=42)]
+    others = {tuple(c.track_id for c in _run(tracks, seed=s)) for s in range(10)}
+    assert len(others) > 1
+
+
+def test_never_the_same_artist_back_to_back_when_avoidable() -> None:
+    tracks = _catalog(n_artists=3, per_artist=8)
+    # Artist 1's tracks all rank above the others: naive ordering would cluster them.
+    ids = [c.track_id for c in _run(tracks, length=12, max_per_artist=4, include_seed=False)]
+    artists = [tracks[t].artist_ids[0] for t in ids]
+    assert len(ids) == 12
+    assert all(a != b for a, b in itertools.pairwise(artists))
+
+
+def test_ordering_repeats_an_artist_only_when_nothing_else_is_left() -> None:
+    tracks = {t: _info(t, 1) for t in (2, 3, 4)}
+    ranked = [Candidate(t, 1.0, [reason("test", "test")]) for t in (2, 3, 4)]
+    assert [c.track_id for c in order_tracks(None, ranked, tracks)] == [2, 3, 4]
+
+
+def test_ordering_smooths_energy_and_tempo_among_near_equal_tracks() -> None:
+    calm = {"energy": 0.2, "tempo": 90.0}
+    tracks = {
+        1: _info(1, 100, features=calm),
+        2: _info(2, 2, features={"energy": 0.95, "tempo": 170.0}),
+        3: _info(3, 3, features={"energy": 0.25, "tempo": 95.0}),
+    }
+    ranked = [Candidate(2, 1.0, [reason("t", "t")]), Candidate(3, 0.99, [reason("t", "t")])]
+    assert [c.track_id for c in order_tracks(tracks[1], ranked, tracks)] == [3, 2]

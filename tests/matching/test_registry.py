@@ -1,0 +1,22 @@
+"""The matcher registry: every entry is a described Matcher under its own name."""
+
+from __future__ import annotations
+
+import pytest
+
+from musaic.matching.base import Matcher
+from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
+
+
+def test_registry_holds_the_five_matchers_with_hybrid_as_default() -> None:
+    assert set(MATCHERS) == {"hybrid", "cooccurrence", "artist", "tags", "audio"}
+    assert DEFAULT_MATCHER == "hybrid"
+
+
+@pytest.mark.parametrize("name", sorted(MATCHERS))
+def test_each_matcher_is_keyed_by_its_name_and_describes_itself(name: str) -> None:
+    matcher = MATCHERS[name]
+    assert issubclass(matcher, Matcher)
+    assert matcher.name == name
+    assert matcher.description.endswith(".")
+    assert matcher.signals
