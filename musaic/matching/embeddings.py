@@ -1,0 +1,100 @@
+"""Learned item embeddings (truncated SVD of a context-by-item matrix) and their top-K tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from scipy.sparse.linalg import svds
+
+from musaic.matching.similarity import Neighbours, bm25_weight, item_counts
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+WEIGHTINGS = ("none", "idf", "bm25", "length")
+
+
+def weight_incidence(incidence: sparse.csr_matrix, weighting: str = "none") -> sparse.csr_matrix:
+    """Reweight a binary context-by-item matrix: none, idf (log N/df), bm25, or length^-0.5."""
+    x = sparse.csr_matrix(incidence, dtype=np.float64, copy=True)
+    x.data[:] = 1.0
+    if weighting == "none":
+        return x
+    if weighting == "idf":
+        df = np.maximum(item_counts(x), 1.0)
+        return sparse.csr_matrix(x.multiply(np.log1p(x.shape[0] / df)[np.newaxis, :]))
+    if weighting == "bm25":
+        return bm25_weight(x)
+    if weighting == "length":
+        lengths = np.maximum(np.diff(x.indptr).astype(np.float64), 1.0)
+        return sparse.csr_matrix(x.multiply(np.power(lengths, -0.5)[:, np.newaxis]))
+    raise ValueError(f"unknown weighting {weighting!r}; expected one of {WEIGHTINGS}")
+
+
+def svd_item_factors(
+    incidence: sparse.csr_matrix,
+    k: int,
+    weighting: str = "none",
+    power: float = 0.5,
+    seed: int = 0,
+) -> FloatArray:
+    """Return item vectors V * S**power of the rank-k truncated SVD (PureSVD), largest first."""
+    x = weight_incidence(incidence, weighting)
+    k = min(k, min(x.shape) - 1)
+    v0 = np.random.default_rng(seed).standard_normal(min(x.shape))
+    _, s, vt = svds(x, k=k, v0=v0)
+    order = np.argsort(-s)
+    s, vt = s[order], vt[order]
+    signs = np.sign(vt[np.arange(k), np.abs(vt).argmax(axis=1)])  # deterministic sign per factor
+    signs[signs == 0] = 1.0
+    return np.ascontiguousarray((vt * signs[:, np.newaxis]).T * np.power(s, power))
+
+
+def normalise_rows(factors: FloatArray) -> FloatArray:
+    """Scale each row to unit length (zero rows stay zero), so dot products become cosines."""
+    norms = np.linalg.norm(factors, axis=1, keepdims=True)
+    return np.asarray(factors / np.where(norms > 0, norms, 1.0), dtype=np.float64)
+
+
+def embedding_topk(
+    factors: FloatArray,
+    k: int = 100,
+    chunk_size: int = 256,
+    items: IntArray | None = None,
+    targets: IntArray | None = None,
+    cosine: bool = True,
+    min_score: float = 1e-6,
+) -> Neighbours:
+    """Top-k dot products (cosine by default) above min_score of rows `items` vs rows `targets`.
+
+    Self pairs are excluded; rows with fewer than k such scores are padded with -1 / 0.
+    """
+    f = normalise_rows(factors) if cosine else np.asarray(factors, dtype=np.float64)
+    rows = np.arange(f.shape[0]) if items is None else np.asarray(items, dtype=np.int64)
+    cols = np.arange(f.shape[0]) if targets is None else np.asarray(targets, dtype=np.int64)
+    target_f = np.ascontiguousarray(f[cols].T, dtype=np.float32)
+    position = np.full(f.shape[0], -1, dtype=np.int64)
+    position[cols] = np.arange(cols.size)
+    k_eff = min(k, cols.size)
+    out_idx = np.full((rows.size, k), -1, dtype=np.int32)
+    out_score = np.zeros((rows.size, k), dtype=np.float32)
+    for start in range(0, rows.size, chunk_size):
+        row_items = rows[start : start + chunk_size]
+        block = f[row_items].astype(np.float32) @ target_f
+        own = position[row_items]
+        block[np.flatnonzero(own >= 0), own[own >= 0]] = -np.inf
+        if k_eff == 0:
+            continue
+        part = np.argpartition(-block, k_eff - 1, axis=1)[:, :k_eff]
+        part_s = np.take_along_axis(block, part, axis=1)
+        order = np.lexsort((cols[part], -part_s), axis=1)
+        part, part_s = np.take_along_axis(part, order, axis=1), np.take_along_axis(part_s, order, 1)
+        keep = part_s > min_score
+        out_idx[start : start + row_items.size, :k_eff] = np.where(keep, cols[part], -1)
+        out_score[start : start + row_items.size, :k_eff] = np.where(keep, part_s, 0.0)
+    return Neighbours(out_idx, out_score)
+
+
+def support_weight(support: FloatArray | float, scale: float, half: float) -> FloatArray:
+    """Return scale * half / (half + n): a side-signal weight growing as seed support n shrinks."""
+    return np.asarray(scale * half / (half + np.asarray(support, dtype=np.float64)))

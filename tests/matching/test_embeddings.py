@@ -1,0 +1,86 @@
+"""Known-answer tests for the SVD track embeddings and their top-K tables."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from musaic.matching import embeddings as emb
+from musaic.matching import similarity as sim
+
+# two disjoint "genres": items 0-2 always together, items 3-4 together; item 5 in no context
+CONTEXTS = [[0, 1, 2], [0, 1, 2], [0, 1], [3, 4], [3, 4]]
+
+
+@pytest.fixture
+def incidence() -> sparse.csr_matrix:
+    return sim.incidence_matrix(CONTEXTS, 6)
+
+
+def test_weight_incidence_none_is_binary_and_idf_scales_columns(
+    incidence: sparse.csr_matrix,
+) -> None:
+    assert emb.weight_incidence(incidence * 3.0).toarray().max() == 1.0
+    idf = emb.weight_incidence(incidence, "idf").toarray()
+    assert idf[0, 0] == pytest.approx(math.log1p(5 / 3))  # item 0 in 3 of 5 contexts
+    assert idf[0, 2] == pytest.approx(math.log1p(5 / 2))
+    lengths = emb.weight_incidence(incidence, "length").toarray()
+    assert lengths[0, 0] == pytest.approx(1 / math.sqrt(3))
+    with pytest.raises(ValueError):
+        emb.weight_incidence(incidence, "tfidf")
+
+
+def test_svd_factors_reconstruct_a_rank_two_matrix(incidence: sparse.csr_matrix) -> None:
+    # power 1: V * S, so factors @ factors.T == X^T X (the co-occurrence counts) at full rank
+    factors = emb.svd_item_factors(incidence, k=3, power=1.0)
+    gram = (incidence.T @ incidence).toarray()
+    assert factors.shape == (6, 3)
+    assert factors @ factors.T == pytest.approx(gram, abs=1e-8)
+    assert np.allclose(factors[5], 0.0)
+
+
+def test_svd_factors_are_sorted_and_deterministic(incidence: sparse.csr_matrix) -> None:
+    one = emb.svd_item_factors(incidence, k=2, power=1.0)
+    two = emb.svd_item_factors(incidence, k=2, power=1.0, seed=7)
+    norms = np.linalg.norm(one, axis=0)
+    assert norms[0] >= norms[1]
+    assert one == pytest.approx(two, abs=1e-8)
+
+
+def test_normalise_rows_keeps_zero_rows() -> None:
+    out = emb.normalise_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    assert out.tolist() == [[0.6, 0.8], [0.0, 0.0]]
+
+
+def test_embedding_topk_ranks_by_cosine_and_excludes_self() -> None:
+    factors = np.array([[1.0, 0.0], [2.0, 0.1], [0.0, 1.0], [-1.0, 0.0]])
+    table = emb.embedding_topk(factors, k=3, chunk_size=2)
+    assert table.indices[0].tolist() == [1, -1, -1]  # cos(0,2) = 0 is not positive; 3 is negative
+    assert table.scores[0][0] == pytest.approx(2 / math.hypot(2.0, 0.1), rel=1e-6)
+    assert table.scores[0][1:].tolist() == [0.0, 0.0]
+    assert table.indices[3].tolist() == [-1, -1, -1]
+
+
+def test_embedding_topk_dot_product_items_and_targets() -> None:
+    factors = np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0], [0.5, 0.0]])
+    table = emb.embedding_topk(
+        factors, k=2, items=np.array([2, 0]), targets=np.array([0, 1, 3]), cosine=False
+    )
+    assert table.indices.tolist() == [[1, 0], [1, 3]]
+    assert table.scores.tolist() == [[6.0, 3.0], [2.0, 0.5]]
+
+
+def test_embedding_topk_ties_break_by_lower_index() -> None:
+    factors = np.ones((4, 1))
+    assert emb.embedding_topk(factors, k=2).indices[2].tolist() == [0, 1]
+
+
+def test_embedding_topk_groups_the_two_genres(incidence: sparse.csr_matrix) -> None:
+    table = emb.embedding_topk(emb.svd_item_factors(incidence, k=2), k=2)
+    assert set(table.indices[0].tolist()) == {1, 2}
+    assert table.indices[3].tolist() == [4, -1]
+
+
+def test_support_weight_shrinks_with_support() -> None:
+    assert emb.support_weight(np.array([0.0, 5.0, 45.0]), 2.0, 5.0).tolist() == [2.0, 1.0, 0.2]
