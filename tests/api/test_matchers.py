@@ -1,0 +1,16 @@
+"""GET /api/matchers lists every registered matcher."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from musaic.matching.registry import MATCHERS
+
+
+def test_get_matchers_lists_every_registry_entry(client: FlaskClient) -> None:
+    body = client.get("/api/matchers").get_json()
+    assert [m["name"] for m in body["items"]] == list(MATCHERS)
+    assert body["total"] == len(MATCHERS)
+    hybrid = body["items"][0]
+    assert hybrid["default"] is True
+    assert hybrid["description"] and hybrid["signals"]
