@@ -1,0 +1,46 @@
+"""Catalog importers: one module per file format, all yielding the records in `records`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from musaic.catalog.importers import exportify, mpd, spotify_history, tidytuesday
+from musaic.catalog.importers.files import Progress, head_text
+from musaic.catalog.importers.records import ImportFormatError, ImportItem
+
+
+@dataclass(frozen=True)
+class ImporterFormat:
+    """A file format: its name, how to recognise it, and how to read it."""
+
+    name: str
+    sniff: Callable[[str], bool]
+    read: Callable[[Path, Progress | None], Iterator[ImportItem]]
+
+
+FORMATS: dict[str, ImporterFormat] = {
+    module.NAME: ImporterFormat(module.NAME, module.sniff, module.read)
+    for module in (tidytuesday, mpd, exportify, spotify_history)
+}
+
+
+def detect_format(path: Path) -> ImporterFormat:
+    """Recognise the format of `path` from its first few kilobytes (decompressed)."""
+    head = head_text(path)
+    for importer in FORMATS.values():
+        if importer.sniff(head):
+            return importer
+    raise ImportFormatError(
+        f"{path}: unknown file format; pass --format (one of: {', '.join(FORMATS)})"
+    )
+
+
+def importer_for(path: Path, format_name: str = "auto") -> ImporterFormat:
+    """Return the importer named `format_name`, or the one that recognises the file."""
+    if format_name == "auto":
+        return detect_format(path)
+    if format_name not in FORMATS:
+        raise ImportFormatError(f"unknown format {format_name!r}; one of: {', '.join(FORMATS)}")
+    return FORMATS[format_name]

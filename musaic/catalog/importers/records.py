@@ -1,0 +1,105 @@
+"""The plain records every importer yields and the one upsert path consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from musaic.errors import UnprocessableError
+
+
+class ImportFormatError(UnprocessableError):
+    """The file cannot be read as the chosen format (bad header, bad shape, truncated)."""
+
+    code = "import_format_error"
+
+
+class BadRecordError(ImportFormatError):
+    """One record is bad and the import is strict, so nothing is written."""
+
+    code = "bad_record"
+
+
+@dataclass(frozen=True)
+class ArtistRef:
+    """A credited artist: a name, and its Spotify id when the source gives one."""
+
+    name: str
+    spotify_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AlbumRef:
+    """The album a track appears on, as a source describes it."""
+
+    name: str
+    spotify_id: str | None = None
+    release_date: str | None = None
+
+
+@dataclass
+class TrackRecord:
+    """One track as a source describes it; None means "this source does not say"."""
+
+    title: str
+    artists: list[ArtistRef]
+    spotify_id: str | None = None
+    isrc: str | None = None
+    album: AlbumRef | None = None
+    duration_ms: int | None = None
+    explicit: bool | None = None
+    popularity: int | None = None
+    features: dict[str, float] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    location: str = ""
+
+
+@dataclass
+class PlaylistRecord:
+    """A human-made playlist from a dataset, its tracks in order."""
+
+    source: str
+    external_id: str
+    name: str
+    tracks: list[TrackRecord]
+    location: str = ""
+
+
+@dataclass
+class PlayRecord:
+    """One play from a listener's streaming history."""
+
+    played_at: datetime
+    ms_played: int
+    track: TrackRecord
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class SkippedRecord:
+    """A record the importer could not use, with where it was and why."""
+
+    location: str
+    reason: str
+
+
+ImportItem = TrackRecord | PlaylistRecord | PlayRecord | SkippedRecord
+
+
+def spotify_id_from_uri(value: str | None, kind: str) -> str | None:
+    """Return the id of "spotify:<kind>:<id>" (or a bare 22-character id), else None."""
+    if not value:
+        return None
+    value = value.strip()
+    prefix = f"spotify:{kind}:"
+    if value.startswith(prefix):
+        value = value[len(prefix) :]
+    elif ":" in value or "/" in value:
+        return None
+    return value if len(value) == 22 and value.isalnum() else None
+
+
+def release_year(release_date: str | None) -> int | None:
+    """Return the year of "2019-06-14", "2019-06" or "2019", else None."""
+    head = (release_date or "")[:4]
+    return int(head) if head.isdigit() and 1000 <= int(head) <= 2100 else None

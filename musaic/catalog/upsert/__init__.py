@@ -1,0 +1,69 @@
+"""The one write path into the catalog: every importer's records go through CatalogWriter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from musaic.catalog.importers.records import PlaylistRecord, PlayRecord, TrackRecord
+from musaic.catalog.upsert.lookups import Tally
+from musaic.catalog.upsert.playlists import PlaylistWriter, PlayWriter, write_artist_tags
+from musaic.catalog.upsert.tracks import TrackWriter
+
+__all__ = ["CatalogWriter", "Tally"]
+
+
+class CatalogWriter:
+    """Match records to catalog rows and write them in bulk; the caller owns the transaction.
+
+    Tracks match by Spotify id, then ISRC, then match_key (primary artist + title) against a
+    track with no other Spotify id; artists by Spotify id, then normalised name; albums by
+    Spotify id, then name + primary artist. Lookups are loaded once, when the writer is made.
+    """
+
+    def __init__(self, session: Session, *, source: str, history_key: str = "") -> None:
+        self.source = source
+        self.session = session
+        self.tracks = TrackWriter(session)
+        self.playlists = PlaylistWriter(session, self.tracks)
+        self.plays = PlayWriter(session, self.tracks, history_key)
+        self.tag_tally = Tally()
+        self.recounted_tracks: list[int] = []
+
+    def write_tracks(self, records: Sequence[TrackRecord]) -> list[int]:
+        """Upsert tracks (with artists, album and credits); return their ids in order."""
+        return self.tracks.write(records)
+
+    def write_playlists(self, records: Sequence[PlaylistRecord]) -> None:
+        """Upsert imported playlists and their tracks."""
+        self.playlists.write(records)
+
+    def write_plays(self, records: Sequence[PlayRecord]) -> None:
+        """Add plays (and their tracks) to the writer's listening history."""
+        if not self.plays.history_key:
+            raise ValueError("a history_key is needed to import listening history")
+        self.plays.write(records)
+
+    def finish(self) -> None:
+        """Write the artist tags gathered so far and, if playlists changed, recount tracks."""
+        self.tag_tally = write_artist_tags(self.session, self.tracks.artist_tags, self.source)
+        playlists = self.playlists.rows.tally()
+        if playlists.created or playlists.updated:
+            self.recounted_tracks = self.playlists.recount_tracks()
+
+    def tallies(self) -> dict[str, Tally]:
+        """Return created/updated/unchanged counts by kind of row."""
+        return {
+            "tracks": self.tracks.track_rows.tally(),
+            "artists": self.tracks.artist_rows.tally(),
+            "albums": self.tracks.album_rows.tally(),
+            "artist tags": self.tag_tally,
+            "playlists": self.playlists.rows.tally(),
+            "plays": self.plays.tally,
+        }
+
+    def changed_track_ids(self) -> set[int]:
+        """Return the tracks whose search document may have changed."""
+        rows = self.tracks.track_rows
+        return rows.created | rows.updated | set(self.recounted_tracks)

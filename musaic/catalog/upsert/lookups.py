@@ -1,0 +1,109 @@
+"""In-memory lookups and tallies the upsert path keeps for one import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+SELECT_CHUNK = 900  # stay well under SQLite's bound-parameter limit
+
+
+@dataclass
+class Tally:
+    """How many rows of one kind an import created, updated and left unchanged."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class RowTally:
+    """Distinct rows an import created, updated (rows that existed before) and saw."""
+
+    created: set[int] = field(default_factory=set)
+    updated: set[int] = field(default_factory=set)
+    seen: set[int] = field(default_factory=set)
+
+    def tally(self) -> Tally:
+        """Return the counts; a row counts once, as created before updated before unchanged."""
+        updated = self.updated - self.created
+        return Tally(len(self.created), len(updated), len(self.seen - self.created - updated))
+
+
+class KeyIndex:
+    """Find a row by Spotify id, else by other keys whose row has no conflicting Spotify id."""
+
+    def __init__(self) -> None:
+        self.by_spotify: dict[str, int] = {}
+        self.by_key: dict[str, tuple[int, str | None]] = {}
+        self._last_temporary = 0
+
+    def find(self, spotify_id: str | None, keys: Iterable[str]) -> tuple[int, str | None] | None:
+        """Return (row id, its Spotify id) of the first match, or None."""
+        if spotify_id and spotify_id in self.by_spotify:
+            return self.by_spotify[spotify_id], spotify_id
+        for key in keys:
+            hit = self.by_key.get(key)
+            if hit and (spotify_id is None or hit[1] is None):
+                return hit
+        return None
+
+    def add(self, row_id: int, spotify_id: str | None, keys: Iterable[str]) -> None:
+        """Remember a row; a key already taken by another row keeps its first row."""
+        if spotify_id:
+            self.by_spotify[spotify_id] = row_id
+        for key in keys:
+            hit = self.by_key.get(key)
+            if hit is None or hit[0] == row_id:
+                self.by_key[key] = (row_id, spotify_id)
+
+    def replace(self, old_id: int, new_id: int, spotify_id: str | None, keys: list[str]) -> None:
+        """Move a row's entries from its temporary id to its real one."""
+        if spotify_id:
+            self.by_spotify[spotify_id] = new_id
+        for key in keys:
+            if self.by_key.get(key, (None,))[0] == old_id:
+                self.by_key[key] = (new_id, spotify_id)
+
+    def temporary_id(self) -> int:
+        """Return a negative id for a row that is not inserted yet."""
+        self._last_temporary -= 1
+        return self._last_temporary
+
+
+@dataclass
+class Pending:
+    """Rows of one table waiting for one bulk INSERT, by temporary id."""
+
+    rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    keys: dict[int, list[str]] = field(default_factory=dict)
+
+    def insert(self, session: Session, table: Table, index: KeyIndex) -> dict[int, int]:
+        """INSERT every row in one executemany; re-key `index`; return temporary -> real id."""
+        if not self.rows:
+            return {}
+        temporary = list(self.rows)
+        result = session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [self.rows[t] for t in temporary],
+        )
+        real = dict(zip(temporary, result.scalars().all(), strict=True))
+        for old, new in real.items():
+            index.replace(old, new, self.rows[old].get("spotify_id"), self.keys[old])
+        return real
+
+
+def chunks(ids: Sequence[Any], size: int = SELECT_CHUNK) -> Iterable[Sequence[Any]]:
+    """Split `ids` into lists short enough for one IN (...) clause."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def table_of(model: Any) -> Table:
+    """Return the Core table of a mapped class (typed as a Table, which it always is here)."""
+    return cast(Table, model.__table__)

@@ -1,0 +1,228 @@
+"""Match track records to tracks, artists and albums, then create or update them in bulk."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from musaic.catalog.importers.records import ArtistRef, TrackRecord, release_year
+from musaic.catalog.normalise import (
+    fold,
+    match_key,
+    normalise_artist,
+    normalise_title,
+    song_key,
+)
+from musaic.catalog.upsert.lookups import KeyIndex, Pending, RowTally, chunks, table_of
+from musaic.models import AUDIO_FEATURES, Album, Artist, Track, TrackArtist
+
+TRACKS, ARTISTS, ALBUMS = table_of(Track), table_of(Artist), table_of(Album)
+CREDITS = table_of(TrackArtist)
+# A later source overwrites these when it gives a value; identity fields are only filled in.
+OVERWRITTEN = ("duration_ms", "explicit", "popularity", "release_year", *AUDIO_FEATURES)
+FILLED_IN = ("spotify_id", "isrc", "album_id")
+
+
+def _track_keys(isrc: str | None, key: str) -> list[str]:
+    return [f"isrc:{isrc}", f"key:{key}"] if isrc else [f"key:{key}"]
+
+
+def _track_row(record: TrackRecord, album_id: int | None) -> dict[str, Any]:
+    primary = record.artists[0].name
+    album = record.album
+    return {
+        "spotify_id": record.spotify_id,
+        "isrc": record.isrc,
+        "title": record.title[:500],
+        "normalised_title": normalise_title(record.title)[:500],
+        "match_key": match_key(primary, record.title)[:1000],
+        "song_key": song_key(primary, record.title)[:1000],
+        "album_id": album_id,
+        "duration_ms": record.duration_ms,
+        "explicit": record.explicit,
+        "release_year": release_year(album.release_date if album else None),
+        "popularity": record.popularity,
+        **{feature: record.features.get(feature) for feature in AUDIO_FEATURES},
+    }
+
+
+def _merge(stored: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """Return the changed columns: overwrite descriptive values, fill in missing identity ones."""
+    changes = {k: v for k in OVERWRITTEN if (v := incoming.get(k)) is not None and stored[k] != v}
+    changes.update(
+        {k: v for k in FILLED_IN if (v := incoming.get(k)) is not None and stored[k] is None}
+    )
+    return changes
+
+
+def _unique(ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+class TrackWriter:
+    """Write track records through in-memory lookups loaded once per import."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.tracks, self.artists, self.albums = KeyIndex(), KeyIndex(), KeyIndex()
+        self.track_rows, self.artist_rows, self.album_rows = RowTally(), RowTally(), RowTally()
+        self.artist_tags: Counter[tuple[int, str]] = Counter()
+        self._load()
+
+    def _load(self) -> None:
+        query = select(Track.id, Track.spotify_id, Track.isrc, Track.match_key)
+        for row_id, spotify_id, isrc, key in self.session.execute(query):
+            self.tracks.add(row_id, spotify_id, _track_keys(isrc, key))
+        artists = select(Artist.id, Artist.spotify_id, Artist.normalised_name)
+        for row_id, spotify_id, name in self.session.execute(artists):
+            self.artists.add(row_id, spotify_id, [name])
+        primary = (
+            select(Track.album_id, func.min(TrackArtist.artist_id).label("artist_id"))
+            .join(TrackArtist, (TrackArtist.track_id == Track.id) & (TrackArtist.position == 0))
+            .group_by(Track.album_id)
+            .subquery()
+        )
+        albums = select(
+            Album.id, Album.spotify_id, Album.normalised_name, primary.c.artist_id
+        ).outerjoin(primary, primary.c.album_id == Album.id)
+        for row_id, spotify_id, name, artist_id in self.session.execute(albums):
+            self.albums.add(row_id, spotify_id, [f"{name}|{artist_id}"])
+
+    def write(self, records: Sequence[TrackRecord], *, count_tags: bool = True) -> list[int]:
+        """Match or create every record's track, artists and album; return track ids in order."""
+        artist_ids = self._resolve_artists([ref for r in records for ref in r.artists])
+        credits = [_unique(artist_ids[ref] for ref in r.artists) for r in records]
+        album_ids = self._resolve_albums(records, [c[0] for c in credits])
+        pending, incoming, ids = Pending(), dict[int, dict[str, Any]](), []
+        pending_credits: dict[int, list[int]] = {}
+        for record, album_id, credit in zip(records, album_ids, credits, strict=True):
+            row = _track_row(record, album_id)
+            keys = _track_keys(row["isrc"], row["match_key"])
+            hit = self.tracks.find(row["spotify_id"], keys)
+            if hit is None:
+                row_id = self.tracks.temporary_id()
+                pending.rows[row_id], pending.keys[row_id] = row, keys
+                pending_credits[row_id] = credit
+            elif hit[0] < 0:
+                row_id = hit[0]
+                pending.rows[row_id].update(_merge(pending.rows[row_id], row))
+            else:
+                row_id = hit[0]
+                fresh = {k: v for k, v in row.items() if v is not None}
+                incoming[row_id] = {**incoming.get(row_id, {}), **fresh}
+            self.tracks.add(row_id, row["spotify_id"] or (hit[1] if hit else None), keys)
+            ids.append(row_id)
+        real = pending.insert(self.session, TRACKS, self.tracks)
+        self._insert_credits(real, pending_credits)
+        self._update_tracks(incoming)
+        ids = [real.get(i, i) for i in ids]
+        self.track_rows.created.update(real.values())
+        self.track_rows.seen.update(ids)
+        if count_tags:
+            for record, credit in zip(records, credits, strict=True):
+                self.artist_tags.update((a, tag[:200]) for tag in record.tags for a in credit)
+        return ids
+
+    def _insert_credits(self, real: dict[int, int], credits: dict[int, list[int]]) -> None:
+        rows = [
+            {"track_id": real[t], "position": p, "artist_id": a}
+            for t, artist_ids in credits.items()
+            for p, a in enumerate(artist_ids)
+        ]
+        if rows:
+            self.session.execute(CREDITS.insert(), rows)
+
+    def _update_tracks(self, incoming: dict[int, dict[str, Any]]) -> None:
+        columns = (*OVERWRITTEN, *FILLED_IN)
+        changed = []
+        for chunk in chunks(sorted(incoming)):
+            query = select(TRACKS.c.id, *(TRACKS.c[c] for c in columns))
+            for row in self.session.execute(query.where(TRACKS.c.id.in_(chunk))).mappings():
+                stored = dict(row)
+                if changes := _merge(stored, incoming[row["id"]]):
+                    changed.append({**stored, **changes, "row_id": row["id"]})
+        if changed:
+            # Executemany: the SET clause comes from the column-named keys of the parameters.
+            statement = update(TRACKS).where(TRACKS.c.id == bindparam("row_id"))
+            self.session.execute(
+                statement, [{k: v for k, v in r.items() if k != "id"} for r in changed]
+            )
+            self.track_rows.updated.update(r["row_id"] for r in changed)
+
+    def _resolve_artists(self, refs: list[ArtistRef]) -> dict[ArtistRef, int]:
+        resolved: dict[ArtistRef, int] = {}
+        pending, fills = Pending(), dict[int, dict[str, Any]]()
+        for ref in dict.fromkeys(refs):
+            name = ref.name.strip()[:500] or "Unknown artist"
+            keys = [normalise_artist(name)[:500] or fold(name)]
+            hit = self.artists.find(ref.spotify_id, keys)
+            if hit is None:
+                row_id = self.artists.temporary_id()
+                pending.keys[row_id] = keys
+                row = {"spotify_id": ref.spotify_id, "name": name, "normalised_name": keys[0]}
+                pending.rows[row_id] = row
+            else:
+                row_id = hit[0]
+                if ref.spotify_id and hit[1] is None:
+                    target = pending.rows[row_id] if row_id < 0 else fills.setdefault(row_id, {})
+                    target["spotify_id"] = ref.spotify_id
+            self.artists.add(row_id, ref.spotify_id or (hit[1] if hit else None), keys)
+            resolved[ref] = row_id
+        real = pending.insert(self.session, ARTISTS, self.artists)
+        self._fill_spotify_ids(ARTISTS, fills, self.artist_rows)
+        resolved = {ref: real.get(i, i) for ref, i in resolved.items()}
+        self.artist_rows.created.update(real.values())
+        self.artist_rows.seen.update(resolved.values())
+        return resolved
+
+    def _resolve_albums(
+        self, records: Sequence[TrackRecord], primaries: list[int]
+    ) -> list[int | None]:
+        ids: list[int | None] = []
+        pending, fills = Pending(), dict[int, dict[str, Any]]()
+        for record, artist_id in zip(records, primaries, strict=True):
+            album = record.album
+            if album is None or not album.name.strip():
+                ids.append(None)
+                continue
+            name = album.name.strip()[:500]
+            keys = [f"{fold(name)[:500]}|{artist_id}"]
+            hit = self.albums.find(album.spotify_id, keys)
+            if hit is None:
+                row_id = self.albums.temporary_id()
+                pending.keys[row_id] = keys
+                pending.rows[row_id] = {
+                    "spotify_id": album.spotify_id,
+                    "name": name,
+                    "normalised_name": keys[0].rsplit("|", 1)[0],
+                    "release_date": (album.release_date or "")[:10] or None,
+                    "release_year": release_year(album.release_date),
+                }
+            else:
+                row_id = hit[0]
+                if album.spotify_id and hit[1] is None:
+                    target = pending.rows[row_id] if row_id < 0 else fills.setdefault(row_id, {})
+                    target["spotify_id"] = album.spotify_id
+            self.albums.add(row_id, album.spotify_id or (hit[1] if hit else None), keys)
+            ids.append(row_id)
+        real = pending.insert(self.session, ALBUMS, self.albums)
+        self._fill_spotify_ids(ALBUMS, fills, self.album_rows)
+        self.album_rows.created.update(real.values())
+        resolved = [real.get(i, i) if i is not None else None for i in ids]
+        self.album_rows.seen.update(i for i in resolved if i is not None)
+        return resolved
+
+    def _fill_spotify_ids(
+        self, table: Table, fills: dict[int, dict[str, Any]], rows: RowTally
+    ) -> None:
+        if not fills:
+            return
+        statement = update(table).where(table.c.id == bindparam("row_id"))
+        self.session.execute(
+            statement, [{"row_id": i, "spotify_id": f["spotify_id"]} for i, f in fills.items()]
+        )
+        rows.updated.update(fills)
