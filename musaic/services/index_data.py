@@ -70,7 +70,7 @@ def _positions(ids: IdArray, values: Sequence[int]) -> list[int]:
     return np.searchsorted(ids, np.asarray(values, dtype=np.int64)).tolist()
 
 
-def _playlists(session: Session) -> list[list[int]]:
+def imported_playlists(session: Session) -> list[list[int]]:
     """Return the track ids of every imported playlist, in order."""
     rows = session.execute(
         select(PlaylistTrack.playlist_id, PlaylistTrack.track_id)
@@ -153,7 +153,7 @@ def load_catalog(session: Session) -> CatalogMatrices:
     """Read contexts, credits, tags and audio features from the catalog."""
     track_ids = np.asarray(session.scalars(select(Track.id).order_by(Track.id)).all(), np.int64)
     artist_ids = np.asarray(session.scalars(select(Artist.id).order_by(Artist.id)).all(), np.int64)
-    playlists, listening = _playlists(session), _sessions(session)
+    playlists, listening = imported_playlists(session), _sessions(session)
     context_columns = [_positions(track_ids, ids) for ids in (*playlists, *listening)]
     primary = _primary_artists(session, track_ids, artist_ids)
     artist_columns = ([int(a) for a in primary[cols] if a >= 0] for cols in context_columns)

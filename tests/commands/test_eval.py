@@ -1,0 +1,59 @@
+"""`musaic eval` and `musaic eval split` on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskCliRunner
+
+from musaic.cli import cli
+from tests.services.tiny_catalog import add_tiny_catalog
+
+TINY_MPD = Path(__file__).resolve().parent.parent / "fixtures" / "eval" / "tiny_mpd.json"
+
+
+def test_eval_prints_a_table_and_writes_json_and_a_chart(
+    app: Any, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    with app.app_context():
+        add_tiny_catalog()
+    out, chart = tmp_path / "report.json", tmp_path / "chart.png"
+    result = runner.invoke(
+        cli, args=["eval", "--playlists", str(TINY_MPD), "--json", str(out), "--plot", str(chart)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 cases from 4 playlists" in result.output
+    assert "cooccurrence_count" in result.output
+    assert json.loads(out.read_text())["results"]["popularity"]["n"] == 2
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_eval_refuses_unknown_hybrid_weights(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(cli, args=["eval", "--playlists", str(TINY_MPD), "--weights", "vibes=1"])
+    assert result.exit_code == 2
+    assert "unknown hybrid weight" in result.output
+
+
+def test_eval_without_playlists_explains_what_is_missing(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(cli, args=["eval"])
+    assert result.exit_code == 2
+    assert "--playlists is required" in result.output
+
+
+def test_split_writes_train_and_test_files(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    args = [
+        "eval",
+        "split",
+        "--playlists",
+        str(TINY_MPD),
+        "--holdout",
+        "0.5",
+        "--out",
+        str(tmp_path),
+    ]
+    result = runner.invoke(cli, args=args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "train.json.gz").exists() and (tmp_path / "test.json.gz").exists()
+    assert "test.json.gz" in result.output
