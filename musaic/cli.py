@@ -7,8 +7,8 @@ from flask.cli import FlaskGroup
 
 from musaic import create_app
 from musaic.commands.catalog import catalog_group
-from musaic.commands.generate import generate_command
 from musaic.commands.eval import eval_group
+from musaic.commands.generate import generate_command
 from musaic.commands.index import index_group
 from musaic.commands.tokens import tokens_group
 
@@ -34,8 +34,8 @@ def serve(host: str, port: int) -> None:
 
 
 cli.add_command(index_group)
-cli.add_command(eval_group)
 cli.add_command(catalog_group)
+cli.add_command(eval_group)
 cli.add_command(tokens_group)
 cli.add_command(generate_command)
 
