@@ -18,7 +18,7 @@ WEIGHTS: dict[str, float] = {
     "tags": 0.2,
     "audio": 0.2,
 }
-SAME_ARTIST_BOOST = 0.15  # added when a candidate shares an artist with the seed
+SAME_ARTIST_BOOST = 0.1  # added when a candidate shares an artist with the seed
 SOURCES: tuple[type[Matcher], ...] = (
     CooccurrenceMatcher,
     ArtistMatcher,
