@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from musaic.catalog.search.backend import SearchBackend
@@ -48,6 +49,15 @@ def close_terms(word: str, candidates: Iterable[str]) -> tuple[str, ...]:
     return tuple(term for _, term in scored[:MAX_ALTERNATIVES])
 
 
+def _anagrams(session: Session, word: str) -> list[str]:
+    """Return terms with the same letters: transposed short words share no trigram."""
+    rows = session.execute(
+        text("SELECT term FROM track_search_terms WHERE letters = :letters LIMIT 20"),
+        {"letters": "".join(sorted(word))},
+    )
+    return [row[0] for row in rows]
+
+
 def expand_typos(
     session: Session, backend: SearchBackend, words: Iterable[str]
 ) -> dict[str, tuple[str, ...]]:
@@ -56,5 +66,5 @@ def expand_typos(
     for word in dict.fromkeys(words):
         if len(word) >= MIN_FUZZY_LENGTH and not word.isdigit():
             candidates = backend.similar_terms(session, word, TRIGRAM_CANDIDATES)
-            expansions[word] = close_terms(word, candidates)
+            expansions[word] = close_terms(word, [*candidates, *_anagrams(session, word)])
     return expansions

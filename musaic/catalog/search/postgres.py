@@ -56,10 +56,13 @@ class PostgresBackend:
 
     def add_terms(self, session: Session, terms: Iterable[str]) -> None:
         """Add words to the vocabulary used for typo tolerance (existing ones are kept)."""
-        rows = [{"term": term} for term in sorted(set(terms))]
+        rows = [{"term": t, "letters": "".join(sorted(t))} for t in sorted(set(terms))]
         if rows:
             session.execute(
-                text("INSERT INTO track_search_terms (term) VALUES (:term) ON CONFLICT DO NOTHING"),
+                text(
+                    "INSERT INTO track_search_terms (term, letters) VALUES (:term, :letters)"
+                    " ON CONFLICT DO NOTHING"
+                ),
                 rows,
             )
 

@@ -48,10 +48,14 @@ class SqliteFtsBackend:
 
     def add_terms(self, session: Session, terms: Iterable[str]) -> None:
         """Add words to the vocabulary used for typo tolerance (existing ones are kept)."""
-        rows = [{"term": term} for term in sorted(set(terms))]
+        rows = [{"term": t, "letters": "".join(sorted(t))} for t in sorted(set(terms))]
         if rows:
             session.execute(
-                text("INSERT OR IGNORE INTO track_search_terms (term) VALUES (:term)"), rows
+                text(
+                    "INSERT OR IGNORE INTO track_search_terms (term, letters)"
+                    " VALUES (:term, :letters)"
+                ),
+                rows,
             )
 
     def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:

@@ -17,7 +17,10 @@ _SQLITE_UP = (
         title, artists, album, prominence UNINDEXED,
         tokenize = "unicode61 remove_diacritics 2", prefix = '2 3')""",
     "CREATE VIRTUAL TABLE track_search_vocab USING fts5vocab(track_search, 'row')",
-    "CREATE TABLE track_search_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE)",
+    # `letters` (the term's letters, sorted) finds transpositions that share no trigram.
+    """CREATE TABLE track_search_terms (
+        id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, letters TEXT NOT NULL)""",
+    "CREATE INDEX ix_track_search_terms_letters ON track_search_terms (letters)",
     """CREATE VIRTUAL TABLE track_search_term_trigrams USING fts5(
         term, content = 'track_search_terms', content_rowid = 'id', tokenize = 'trigram')""",
     """CREATE TRIGGER track_search_terms_added AFTER INSERT ON track_search_terms BEGIN
@@ -48,7 +51,8 @@ _POSTGRES_UP = (
         prominence DOUBLE PRECISION NOT NULL DEFAULT 0,
         document TSVECTOR NOT NULL)""",
     "CREATE INDEX ix_track_search_document ON track_search USING gin (document)",
-    "CREATE TABLE track_search_terms (term TEXT PRIMARY KEY)",
+    "CREATE TABLE track_search_terms (term TEXT PRIMARY KEY, letters TEXT NOT NULL)",
+    "CREATE INDEX ix_track_search_terms_letters ON track_search_terms (letters)",
     "CREATE INDEX ix_track_search_terms_trgm ON track_search_terms USING gin (term gin_trgm_ops)",
 )
 
