@@ -12,7 +12,23 @@ def _search(argv: list[str]) -> None:
     search.main(argv)
 
 
-BENCHMARKS: dict[str, Callable[[list[str]], None]] = {"search": _search}
+def _index(argv: list[str]) -> None:
+    from benchmarks import index
+
+    index.main(argv)
+
+
+def _generation(argv: list[str]) -> None:
+    from benchmarks import generation
+
+    generation.main(argv)
+
+
+BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
+    "search": _search,
+    "index": _index,
+    "generation": _generation,
+}
 
 
 def main() -> None:

@@ -1,0 +1,146 @@
+"""Generation latency: 200 catalog seeds in-process and over HTTP, vs one indexed neighbour read."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import delete, func, select, text
+from werkzeug.serving import make_server
+
+from musaic import create_app
+from musaic.extensions import db
+from musaic.models import IndexBuild, Playlist, TrackNeighbour
+from musaic.services.listener import Listener
+from musaic.services.playlists import GenerateRequest, generate_playlist
+
+SEED = 2026
+BENCH_SESSION = "benchmark-generation"
+NEIGHBOUR_READ = text(
+    "SELECT neighbour_id, score, support FROM track_neighbours "
+    "WHERE build_id = :build AND kind = 'cooc' AND track_id = :track ORDER BY rank LIMIT 100"
+)
+
+
+def pick_seeds(count: int, seed: int = SEED) -> tuple[int, list[int]]:
+    """Return the active build id and `count` tracks that have co-occurrence neighbours."""
+    build = db.session.scalar(select(IndexBuild.id).where(IndexBuild.active))
+    if build is None:
+        raise SystemExit("no active index: run `musaic index build` first")
+    with_rows = select(TrackNeighbour.track_id).where(
+        TrackNeighbour.build_id == build, TrackNeighbour.kind == "cooc", TrackNeighbour.rank == 0
+    )
+    ids = sorted(db.session.scalars(with_rows).all())
+    return build, random.Random(seed).sample(ids, min(count, len(ids)))
+
+
+def timed(call: Callable[[int], Any], seeds: list[int]) -> list[float]:
+    """Return each call's wall time in milliseconds."""
+    times = []
+    for track_id in seeds:
+        start = time.perf_counter()
+        call(track_id)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def summary(times: list[float], unit: float) -> dict[str, float]:
+    """Return p50/p95 in ms and as multiples of `unit` (the neighbour read's p50)."""
+    p50 = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else p50
+    return {
+        "p50_ms": round(p50, 3),
+        "p95_ms": round(p95, 3),
+        "p50_ratio": round(p50 / unit, 1),
+        "p95_ratio": round(p95 / unit, 1),
+    }
+
+
+def _http_times(app: Any, seeds: list[int], length: int) -> list[float]:
+    """Serve the app on 127.0.0.1 in a thread and time POST /api/playlists per seed."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/api/playlists"
+    try:
+        with requests.Session() as http:
+
+            def post(track_id: int) -> None:
+                response = http.post(url, json={"seed": track_id, "length": length}, timeout=60)
+                response.raise_for_status()
+
+            return timed(post, seeds)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run(database_url: str | None, count: int, length: int) -> dict[str, Any]:
+    """Measure the three latencies on one database and return the report."""
+    settings: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": database_url} if database_url else {}
+    app = create_app(**settings)
+    with app.app_context():
+        build, seeds = pick_seeds(count)
+        last_playlist = db.session.scalar(select(func.max(Playlist.id))) or 0
+
+        def read_neighbours(track_id: int) -> None:
+            db.session.execute(NEIGHBOUR_READ, {"build": build, "track": track_id}).all()
+
+        read = timed(read_neighbours, seeds)
+        listener = Listener(history_key=BENCH_SESSION)
+        in_process = timed(
+            lambda t: generate_playlist(GenerateRequest(seed=t, length=length), listener), seeds
+        )
+    http = _http_times(app, seeds, length)
+    with app.app_context():
+        unit = statistics.median(read)
+        # the benchmark's playlists are not the catalog's: remove them again
+        mine = (Playlist.kind == "generated", Playlist.id > last_playlist)
+        db.session.execute(delete(Playlist).where(*mine))
+        db.session.commit()
+        return {
+            "database": db.engine.dialect.name,
+            "seeds": len(seeds),
+            "length": length,
+            "neighbour_read": summary(read, unit),
+            "in_process": summary(in_process, unit),
+            "http": summary(http, unit),
+        }
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """Return the report as a text table."""
+    lines = [
+        f"{report['seeds']} seeds, length {report['length']}, {report['database']}",
+        f"{'measure':16s} {'p50 ms':>9s} {'p95 ms':>9s} {'p50 x read':>11s} {'p95 x read':>11s}",
+    ]
+    for name in ("neighbour_read", "in_process", "http"):
+        s = report[name]
+        lines.append(
+            f"{name:16s} {s['p50_ms']:9.2f} {s['p95_ms']:9.2f} "
+            f"{s['p50_ratio']:11.1f} {s['p95_ratio']:11.1f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark, print the table and the JSON (and write it with --json)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks generation")
+    parser.add_argument("--database-url", help="default: DATABASE_URL / the development DB")
+    parser.add_argument("--seeds", type=int, default=200)
+    parser.add_argument("--length", type=int, default=30)
+    parser.add_argument("--json", type=Path, help="also write the JSON report here")
+    args = parser.parse_args(argv)
+    report = run(args.database_url, args.seeds, args.length)
+    print(format_table(report))
+    print(json.dumps(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
