@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from cryptography.fernet import InvalidToken
 from flask import current_app
+from flask.cli import with_appcontext
 
 from musaic.services.spotify_access import make_vault
 from musaic.services.tokens import rotate_all
@@ -16,6 +17,7 @@ def tokens_group() -> None:
 
 
 @tokens_group.command("rotate")
+@with_appcontext
 def rotate() -> None:
     """Re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY."""
     try:
