@@ -15,6 +15,7 @@ import csv
 import gzip
 import io
 import json
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -380,6 +381,7 @@ def main() -> None:
         "--mode", choices=("single", "blend", "search", "final", "buildcost"), default="single"
     )
     p.add_argument("--extra", default="")
+    p.add_argument("--fusion", choices=("max", "rrf"), default="max", help="search start")
     p.add_argument("--out", default="/tmp/musaic-research2")
     args = p.parse_args()
     t0 = time.perf_counter()
@@ -425,19 +427,22 @@ def main() -> None:
         print(fmt(label(w), results[label(w)]), flush=True)
     if args.mode == "search":
         t1 = time.perf_counter()
-        best = search(d, cases, names, dict(ROUND1))
+        start, space, passes = (
+            (RRF_START, RRF_SPACE, 3) if args.fusion == "rrf" else (ROUND1, SEARCH_SPACE, 2)
+        )
+        best = search(d, cases, names, dict(start), passes, space=space)
         results["search:" + label(best)] = evaluate(d, cases, blend_ranker(names, best))
         print("search best", label(best), f"{time.perf_counter() - t1:.0f}s", flush=True)
         # overfitting check: search on one half of the cases, score the other half
         for part in (0, 1):
             fit = [c for i, c in enumerate(cases) if i % 2 == part]
             held = [c for i, c in enumerate(cases) if i % 2 != part]
-            w = search(d, fit, names, dict(ROUND1), log=False)
+            w = search(d, fit, names, dict(start), passes, log=False, space=space)
             for nm, ww in (("round1", dict(ROUND1)), ("fit-half", w), ("full-search", best)):
                 print(
                     f"half {part} {nm}:", fmt(label(ww), evaluate(d, held, blend_ranker(names, ww)))
                 )
-    out = Path(args.out) / f"{tag}_{args.mode}.json"
+    out = Path(args.out) / f"{tag}_{args.mode}_{args.fusion}.json"
     out.write_text(json.dumps(results, indent=1))
 
 
@@ -471,18 +476,72 @@ SEARCH_SPACE: dict[str, tuple[float, ...]] = {
     "pop": (1e-3, 0.05, 0.2),
     "rrf": (0.0, 1.0),
 }
-BLEND_GRID: list[Blend] = []
-FINAL_GRID: list[Blend] = []
+# Picked by the searches on validation (--mode search, --fusion rrf / max).
+BEST_RRF: Blend = {
+    "rrf": 1.0, "rp": 1.0, "hop": 1.0, "same": 0.6, "same@rare": 4.0, "ahop": 0.3,
+    "ahop@rare": 1.0, "arp": 0.3, "arp@rare": 1.0, "emb": 0.6, "aemb": 0.3, "half": 2.0,
+}  # fmt: skip
+BEST_MAX: Blend = {
+    "rp": 1.0, "same": 0.6, "hop": 2.0, "same@rare": 2.0, "same_sqrt@rare": 2.0,
+    "same_flat@rare": 2.0, "ahop": 0.3, "ahop@rare": 1.0, "arp": 0.3, "arp@rare": 2.0,
+    "emb": 0.6, "emb@rare": 1.0, "aemb": 0.3, "aemb@rare": 1.0, "rrf": 1.0,
+}  # fmt: skip
+
+
+def _without(w: Blend, *keys: str) -> Blend:
+    """Drop signals (and their @rare parts) from a blend."""
+    return {k: v for k, v in w.items() if k.split("@")[0] not in keys}
+
+
+# Ablations of BEST_RRF on validation: what each idea is worth.
+BLEND_GRID: list[Blend] = [
+    {**ROUND1, "rrf": 1.0},  # fusion alone
+    {**BEST_RRF, "rrf": 0.0},  # same weights, max-normalised fusion
+    {k: v for k, v in BEST_RRF.items() if "@rare" not in k},  # no support-adaptive weights
+    _without(BEST_RRF, "emb"),
+    _without(BEST_RRF, "aemb"),
+    _without(BEST_RRF, "emb", "aemb"),  # no embeddings at all
+    _without(BEST_RRF, "ahop"),
+    _without(BEST_RRF, "arp"),
+    _without(BEST_RRF, "ahop", "arp", "aemb"),  # no artist-level smoothing
+    {**BEST_RRF, "gamma": 0.25},
+    {**BEST_RRF, "gamma": 0.5},
+    {**BEST_RRF, "pop": 0.05},
+    {**BEST_RRF, "emb": 0.0, "emb@rare": 0.0, "aemb": 0.0, "gamma": 0.0},
+    BEST_RRF,
+    BEST_MAX,
+]
+FINAL_GRID: list[Blend] = [
+    {**ROUND1, "rrf": 1.0},
+    _without(BEST_RRF, "emb", "aemb"),
+    BEST_RRF,
+    BEST_MAX,
+]
+
+
+# Second search: reciprocal-rank fusion from the start (monotone reshapes of a signal are then
+# identical, so the same_sqrt / same_flat variants drop out).
+RRF_START: Blend = {"rrf": 1.0, **ROUND1}
+RRF_SPACE: dict[str, tuple[float, ...]] = {
+    k: v for k, v in SEARCH_SPACE.items() if not k.startswith(("same_", "rrf"))
+} | {"same@rare": (0.0, 2.0, 4.0, 6.0, 8.0, 12.0)}
 
 
 def search(
-    d: Data, cases: list[Case], names: list[str], start: Blend, passes: int = 2, log: bool = True
+    d: Data,
+    cases: list[Case],
+    names: list[str],
+    start: Blend,
+    passes: int = 2,
+    log: bool = True,
+    space: dict[str, tuple[float, ...]] | None = None,
 ) -> Blend:
-    """Greedy coordinate ascent over SEARCH_SPACE on the given (validation) cases."""
+    """Greedy coordinate ascent over a weight space (default SEARCH_SPACE) on the given cases."""
+    space = SEARCH_SPACE if space is None else space
     best = dict(start)
     best_score = evaluate(d, cases, blend_ranker(names, best))["all"]["ndcg@100"]
     for _ in range(passes):
-        for key, values in SEARCH_SPACE.items():
+        for key, values in space.items():
             for v in values:
                 if best.get(key, 0.0) == v:
                     continue
@@ -496,8 +555,38 @@ def search(
 
 
 def build_cost(d: Data) -> None:
-    """Time the full-catalog builds of the new tables on this stage's train part."""
-    del d
+    """Time the full-catalog builds of the new tables (every track / artist row) on this train."""
+
+    def peak() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # GB on Linux
+
+    print(f"after load: peak RSS {peak():.2f} GB", flush=True)
+    counts = sim.item_counts(d.x)
+    t0 = time.perf_counter()
+    factors = emb.svd_item_factors(d.x, 256, "bm25", 0.5)
+    t1 = time.perf_counter()
+    table = emb.embedding_topk(factors, TRACK_K, targets=np.flatnonzero(counts >= 5))
+    t2 = time.perf_counter()
+    rows = int((table.indices >= 0).sum())
+    print(
+        f"embed k256 bm25 m5: svd {t1 - t0:.1f}s, top-{TRACK_K} rows for {counts.size} tracks "
+        f"{t2 - t1:.1f}s, {rows} rows, peak RSS {peak():.2f} GB",
+        flush=True,
+    )
+    a_counts = sim.item_counts(d.a)
+    t0 = time.perf_counter()
+    a_factors = emb.svd_item_factors(d.a, 64, "idf", 0.5)
+    a_table = emb.embedding_topk(a_factors, ARTIST_K, targets=np.flatnonzero(a_counts >= 2))
+    t1 = time.perf_counter()
+    print(
+        f"artist embed k64 idf m2: {a_counts.size} artists in {t1 - t0:.1f}s, "
+        f"{int((a_table.indices >= 0).sum())} rows, peak RSS {peak():.2f} GB",
+        flush=True,
+    )
+    t0 = time.perf_counter()
+    rp = sim.rp3beta_topk(d.x, TRACK_K, 0.5, 0.0)
+    print(f"rp3beta top-{TRACK_K} (reference): {time.perf_counter() - t0:.1f}s", flush=True)
+    del rp
 
 
 if __name__ == "__main__":
