@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select, update
@@ -31,16 +32,46 @@ def _track_keys(isrc: str | None, key: str) -> list[str]:
     return [f"isrc:{isrc}", f"key:{key}"] if isrc else [f"key:{key}"]
 
 
+@lru_cache(maxsize=1 << 16)
+def _title_keys(primary: str, title: str) -> tuple[str, str, str]:
+    """Return (normalised title, match key, song key); cached, as datasets repeat tracks a lot."""
+    return (
+        normalise_title(title)[:500],
+        match_key(primary, title)[:1000],
+        song_key(primary, title)[:1000],
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _artist_key(name: str) -> str:
+    return normalise_artist(name)[:500] or fold(name)[:500] or name.lower()[:500]
+
+
+def _descriptive(record: TrackRecord, album_id: int | None) -> dict[str, Any]:
+    """Return the columns a later source may overwrite or fill in, without None values."""
+    album = record.album
+    values = {
+        "isrc": record.isrc,
+        "album_id": album_id,
+        "duration_ms": record.duration_ms,
+        "explicit": record.explicit,
+        "release_year": release_year(album.release_date if album else None),
+        "popularity": record.popularity,
+        **record.features,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def _track_row(record: TrackRecord, album_id: int | None) -> dict[str, Any]:
-    primary = record.artists[0].name
+    normalised, key, song = _title_keys(record.artists[0].name, record.title)
     album = record.album
     return {
         "spotify_id": record.spotify_id,
         "isrc": record.isrc,
         "title": record.title[:500],
-        "normalised_title": normalise_title(record.title)[:500],
-        "match_key": match_key(primary, record.title)[:1000],
-        "song_key": song_key(primary, record.title)[:1000],
+        "normalised_title": normalised,
+        "match_key": key,
+        "song_key": song,
         "album_id": album_id,
         "duration_ms": record.duration_ms,
         "explicit": record.explicit,
@@ -100,6 +131,12 @@ class TrackWriter:
         pending, incoming, ids = Pending(), dict[int, dict[str, Any]](), []
         pending_credits: dict[int, list[int]] = {}
         for record, album_id, credit in zip(records, album_ids, credits, strict=True):
+            known = self.tracks.by_spotify.get(record.spotify_id or "")
+            if known is not None and known > 0:  # the common case: no keys to compute
+                if fresh := _descriptive(record, album_id):
+                    incoming[known] = {**incoming.get(known, {}), **fresh}
+                ids.append(known)
+                continue
             row = _track_row(record, album_id)
             keys = _track_keys(row["isrc"], row["match_key"])
             hit = self.tracks.find(row["spotify_id"], keys)
@@ -113,6 +150,8 @@ class TrackWriter:
             else:
                 row_id = hit[0]
                 fresh = {k: v for k, v in row.items() if v is not None}
+                if row["spotify_id"] == hit[1]:
+                    fresh.pop("spotify_id", None)
                 incoming[row_id] = {**incoming.get(row_id, {}), **fresh}
             self.tracks.add(row_id, row["spotify_id"] or (hit[1] if hit else None), keys)
             ids.append(row_id)
@@ -139,7 +178,8 @@ class TrackWriter:
     def _update_tracks(self, incoming: dict[int, dict[str, Any]]) -> None:
         columns = (*OVERWRITTEN, *FILLED_IN)
         changed = []
-        for chunk in chunks(sorted(incoming)):
+        candidates = [i for i, values in incoming.items() if any(c in values for c in columns)]
+        for chunk in chunks(sorted(candidates)):
             query = select(TRACKS.c.id, *(TRACKS.c[c] for c in columns))
             for row in self.session.execute(query.where(TRACKS.c.id.in_(chunk))).mappings():
                 stored = dict(row)
@@ -158,7 +198,7 @@ class TrackWriter:
         pending, fills = Pending(), dict[int, dict[str, Any]]()
         for ref in dict.fromkeys(refs):
             name = ref.name.strip()[:500] or "Unknown artist"
-            keys = [normalise_artist(name)[:500] or fold(name)]
+            keys = [_artist_key(name)]
             hit = self.artists.find(ref.spotify_id, keys)
             if hit is None:
                 row_id = self.artists.temporary_id()
