@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 from musaic.catalog.normalise import (
@@ -23,14 +24,14 @@ def _year(date: str) -> int | None:
     return int(date[:4]) if date[:4].isdigit() else None
 
 
-def load_tidytuesday(data_dir: Path) -> int:
-    """Add every distinct TidyTuesday track with its artists and album; return how many."""
+def load_tidytuesday(data_dir: Path, keep: Callable[[dict[str, str]], bool] | None = None) -> int:
+    """Add every distinct TidyTuesday track (that `keep` accepts); return how many."""
     artists: dict[str, Artist] = {}
     albums: dict[str, Album] = {}
     seen: set[str] = set()
     with gzip.open(data_dir / TIDYTUESDAY, "rt", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            if row["track_id"] in seen or not row["track_name"]:
+            if row["track_id"] in seen or not row["track_name"] or (keep and not keep(row)):
                 continue
             seen.add(row["track_id"])
             names = split_credit(row["track_artist"] or "Unknown")
