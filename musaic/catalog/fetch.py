@@ -12,7 +12,7 @@ from requests.exceptions import ChunkedEncodingError
 
 from musaic.errors import UnprocessableError, UpstreamError
 
-CHUNK_BYTES = 1 << 16
+CHUNK_BYTES = 1 << 14
 
 
 class FetchError(UpstreamError):

@@ -23,9 +23,18 @@ from musaic.models import AUDIO_FEATURES, Album, Artist, Track, TrackArtist
 
 TRACKS, ARTISTS, ALBUMS = table_of(Track), table_of(Artist), table_of(Album)
 CREDITS = table_of(TrackArtist)
-# A later source overwrites these when it gives a value; identity fields are only filled in.
-OVERWRITTEN = ("duration_ms", "explicit", "popularity", "release_year", *AUDIO_FEATURES)
-FILLED_IN = ("spotify_id", "isrc", "album_id")
+# A later source only fills in what is still unknown: two sources that disagree (a duration off
+# by a few ms) must not flip a track back and forth on every re-import.
+FILLED_IN = (
+    "spotify_id",
+    "isrc",
+    "album_id",
+    "duration_ms",
+    "explicit",
+    "popularity",
+    "release_year",
+    *AUDIO_FEATURES,
+)
 
 
 def _track_keys(isrc: str | None, key: str) -> list[str]:
@@ -82,12 +91,8 @@ def _track_row(record: TrackRecord, album_id: int | None) -> dict[str, Any]:
 
 
 def _merge(stored: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
-    """Return the changed columns: overwrite descriptive values, fill in missing identity ones."""
-    changes = {k: v for k in OVERWRITTEN if (v := incoming.get(k)) is not None and stored[k] != v}
-    changes.update(
-        {k: v for k in FILLED_IN if (v := incoming.get(k)) is not None and stored[k] is None}
-    )
-    return changes
+    """Return the columns `incoming` fills in: those still unknown in `stored`."""
+    return {k: v for k in FILLED_IN if (v := incoming.get(k)) is not None and stored[k] is None}
 
 
 def _unique(ids: Iterable[int]) -> list[int]:
@@ -176,7 +181,7 @@ class TrackWriter:
             self.session.execute(CREDITS.insert(), rows)
 
     def _update_tracks(self, incoming: dict[int, dict[str, Any]]) -> None:
-        columns = (*OVERWRITTEN, *FILLED_IN)
+        columns = FILLED_IN
         changed = []
         candidates = [i for i, values in incoming.items() if any(c in values for c in columns)]
         for chunk in chunks(sorted(candidates)):
