@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(BIN)/musaic db upgrade
+	$(BIN)/musaic catalog demo
 	$(BIN)/musaic serve --host $(HOST) --port $(PORT)
 
 lint: install
