@@ -511,9 +511,11 @@ BLEND_GRID: list[Blend] = [
     BEST_RRF,
     BEST_MAX,
 ]
+RECOMMENDED: Blend = _without(BEST_RRF, "aemb")  # aemb worth < 0.001 on validation: dropped
 FINAL_GRID: list[Blend] = [
     {**ROUND1, "rrf": 1.0},
     _without(BEST_RRF, "emb", "aemb"),
+    RECOMMENDED,
     BEST_RRF,
     BEST_MAX,
 ]
