@@ -102,5 +102,8 @@ def search(
         seen = {c.track_id for c in candidates}
         candidates += [c for c in broad if c.track_id not in seen]
         total = max(total, len(candidates))
-    ordered = ranking.group_versions(ranking.rank(candidates, query, typos))
+    grouped = ranking.group_versions(ranking.rank(candidates, query, typos))
+    # The same recording is often on several releases (album, compilation, single): show one.
+    ordered = ranking.drop_identical(grouped)
+    total = max(total - (len(grouped) - len(ordered)), len(ordered))
     return CatalogHits([c.track_id for c in ordered[offset : offset + limit]], total)

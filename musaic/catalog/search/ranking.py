@@ -58,7 +58,8 @@ def _sort_key(
         weakest = min(weakest, max(q for q, _ in qualities))
         relevance += max(q * weight for q, weight in qualities)
     title = fields["title"]
-    if words and title == list(words):
+    song_title = candidate.song_key.partition("|")[2].split()  # the title without version suffix
+    if words and list(words) in (title, song_title):
         relevance += 3.0
     elif words and title[: len(words) - 1] == list(words[:-1]) and len(title) >= len(words):
         relevance += 1.0 if title[len(words) - 1].startswith(words[-1]) else 0.0
@@ -90,3 +91,15 @@ def group_versions(ranked: Sequence[Candidate]) -> list[Candidate]:
         ordered.append(original)
         ordered.extend(member for member in members if member is not original)
     return ordered
+
+
+def drop_identical(ordered: Sequence[Candidate]) -> list[Candidate]:
+    """Keep the first of several releases that look the same (same artists and title)."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for candidate in ordered:
+        key = (candidate.artists, candidate.normalised_title)
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept
