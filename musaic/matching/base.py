@@ -27,6 +27,7 @@ class Seed:
     song_key: str
     features: dict[str, float] | None
     tags: tuple[str, ...]
+    playlist_count: int = 0  # playlists holding the seed: how much co-occurrence to trust
 
     @property
     def primary_artist_id(self) -> int | None:

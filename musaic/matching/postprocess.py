@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from musaic.matching.base import Candidate, Seed, reason
-from musaic.matching.index_reader import PopularityThresholds, TrackInfo
+from musaic.matching.catalog_reader import TrackInfo
+from musaic.matching.popularity import PopularityThresholds
 
 Popularity = Literal["mainstream", "balanced", "discovery"]
 JITTER = 0.06  # scores within ~6% of each other may swap places: variety without losing quality

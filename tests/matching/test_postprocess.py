@@ -6,7 +6,8 @@ import itertools
 from dataclasses import replace
 
 from musaic.matching.base import Candidate, Seed, reason
-from musaic.matching.index_reader import PopularityThresholds, TrackInfo
+from musaic.matching.catalog_reader import TrackInfo
+from musaic.matching.popularity import PopularityThresholds
 from musaic.matching.postprocess import Options, order_tracks, popularity_level, postprocess
 
 THRESHOLDS = PopularityThresholds(playlist_count=(10, 50), popularity=(30, 70))

@@ -1,0 +1,205 @@
+"""CatalogReader: batched reads of catalog facts (tracks, credits, tags) for matchers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, scoped_session
+
+from musaic.matching.base import Seed
+from musaic.models import AUDIO_FEATURES, Artist, ArtistTag, Tag, Track, TrackArtist
+
+SQLITE_PARAMETERS = 900  # SQLite allows ~999 bound parameters per statement
+_FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
+
+
+@dataclass(frozen=True)
+class TrackInfo:
+    """What matchers and post-processing need to know about a track, as plain values."""
+
+    id: int
+    title: str
+    song_key: str
+    artist_ids: tuple[int, ...]
+    artist_names: tuple[str, ...]
+    release_year: int | None
+    explicit: bool | None
+    popularity: int | None
+    playlist_count: int
+    features: dict[str, float] | None
+
+
+def _features(values: Sequence[Any]) -> dict[str, float] | None:
+    pairs = zip(AUDIO_FEATURES, values, strict=True)
+    known = {name: float(value) for name, value in pairs if value is not None}
+    return known if "energy" in known and "tempo" in known else None  # Track.has_audio_features
+
+
+def chunks(ids: Sequence[int], size: int = SQLITE_PARAMETERS) -> Iterable[Sequence[int]]:
+    """Yield `ids` in slices of at most `size`, so each IN (...) fits every backend."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+class CatalogReader:
+    """Batch reads of catalog facts: one query per call, never one per track."""
+
+    def __init__(self, session: Session | scoped_session[Any]) -> None:
+        self.session = session
+
+    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+        """Return plain facts about each of the given tracks (two queries per 900 ids)."""
+        ids = sorted(set(track_ids))
+        credits: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        infos: dict[int, TrackInfo] = {}
+        for chunk in chunks(ids):
+            rows = self.session.execute(
+                select(TrackArtist.track_id, Artist.id, Artist.name)
+                .join(Artist, Artist.id == TrackArtist.artist_id)
+                .where(TrackArtist.track_id.in_(chunk))
+                .order_by(TrackArtist.track_id, TrackArtist.position)
+            )
+            for track_id, artist_id, name in rows:
+                credits[track_id].append((artist_id, name))
+            columns = (Track.id, Track.title, Track.song_key, Track.release_year, Track.explicit)
+            rest = (Track.popularity, Track.playlist_count, *_FEATURE_COLUMNS)
+            for row in self.session.execute(select(*columns, *rest).where(Track.id.in_(chunk))):
+                track_id, title, key, year, explicit, popularity, count, *features = row
+                infos[track_id] = TrackInfo(
+                    id=track_id,
+                    title=title,
+                    song_key=key,
+                    artist_ids=tuple(a for a, _ in credits[track_id]),
+                    artist_names=tuple(n for _, n in credits[track_id]),
+                    release_year=year,
+                    explicit=explicit,
+                    popularity=popularity,
+                    playlist_count=count or 0,
+                    features=_features(features),
+                )
+        return infos
+
+    def seed(self, track_id: int) -> Seed | None:
+        """Return the Seed for a catalog track, or None when the track does not exist."""
+        info = self.track_infos([track_id]).get(track_id)
+        if info is None:
+            return None
+        tags = self.artist_tags(info.artist_ids)
+        names = sorted({name for per_artist in tags.values() for name in per_artist.values()})
+        return Seed(
+            track_id=info.id,
+            artist_ids=info.artist_ids,
+            song_key=info.song_key,
+            features=info.features,
+            tags=tuple(names),
+            playlist_count=info.playlist_count,
+        )
+
+    def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
+        """Return each artist's most-playlisted tracks (credited in any position), best first."""
+        ids = sorted(set(artist_ids))
+        if not ids:
+            return {}
+        position = (
+            func.row_number()
+            .over(
+                partition_by=TrackArtist.artist_id,
+                order_by=(
+                    Track.playlist_count.desc(),
+                    Track.popularity.desc().nulls_last(),
+                    Track.id,
+                ),
+            )
+            .label("position")
+        )
+        ranked = (
+            select(TrackArtist.artist_id, Track.id.label("track_id"), position)
+            .join(Track, Track.id == TrackArtist.track_id)
+            .where(TrackArtist.artist_id.in_(ids))
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(ranked.c.artist_id, ranked.c.track_id)
+            .where(ranked.c.position <= per_artist)
+            .order_by(ranked.c.artist_id, ranked.c.position)
+        )
+        found: dict[int, list[int]] = defaultdict(list)
+        for artist_id, track_id in rows:
+            found[artist_id].append(track_id)
+        return dict(found)
+
+    def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
+        """Return artists credited on the same tracks as `artist_ids`, with shared-track counts."""
+        ids = sorted(set(artist_ids))
+        if not ids:
+            return {}
+        mine = select(TrackArtist.track_id).where(TrackArtist.artist_id.in_(ids)).subquery()
+        shared = func.count(TrackArtist.track_id)
+        rows = self.session.execute(
+            select(TrackArtist.artist_id, shared)
+            .where(TrackArtist.track_id.in_(select(mine.c.track_id)))
+            .where(TrackArtist.artist_id.not_in(ids))
+            .group_by(TrackArtist.artist_id)
+            .order_by(shared.desc(), TrackArtist.artist_id)
+            .limit(limit)
+        )
+        return {artist_id: count for artist_id, count in rows}
+
+    def artist_names(self, artist_ids: Iterable[int]) -> dict[int, str]:
+        """Return the names of the given artists."""
+        ids = sorted(set(artist_ids))
+        if not ids:
+            return {}
+        rows = self.session.execute(select(Artist.id, Artist.name).where(Artist.id.in_(ids)))
+        return {artist_id: name for artist_id, name in rows}
+
+    def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+        """Return each artist's tags as {tag id: tag name}, strongest first."""
+        ids = sorted(set(artist_ids))
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(ArtistTag.artist_id, Tag.id, Tag.name)
+            .join(Tag, Tag.id == ArtistTag.tag_id)
+            .where(ArtistTag.artist_id.in_(ids))
+            .order_by(ArtistTag.artist_id, ArtistTag.weight.desc(), Tag.name)
+        )
+        found: dict[int, dict[int, str]] = defaultdict(dict)
+        for artist_id, tag_id, name in rows:
+            found[artist_id][tag_id] = name
+        return dict(found)
+
+    def artists_sharing_tags(
+        self, tag_ids: Iterable[int], exclude: Iterable[int], limit: int = 30
+    ) -> dict[int, int]:
+        """Return artists carrying the most of `tag_ids` (excluding `exclude`), with counts."""
+        tags = sorted(set(tag_ids))
+        if not tags:
+            return {}
+        shared = func.count(ArtistTag.tag_id)
+        rows = self.session.execute(
+            select(ArtistTag.artist_id, shared)
+            .where(ArtistTag.tag_id.in_(tags), ArtistTag.artist_id.not_in(sorted(set(exclude))))
+            .group_by(ArtistTag.artist_id)
+            .order_by(shared.desc(), ArtistTag.artist_id)
+            .limit(limit)
+        )
+        return {artist_id: count for artist_id, count in rows}
+
+    def audio_candidates(self, features: dict[str, float], limit: int = 2000) -> list[TrackInfo]:
+        """Return up to `limit` tracks near `features` in energy and tempo (a catalog scan)."""
+        energy, tempo = features.get("energy"), features.get("tempo")
+        if energy is None or tempo is None:
+            return []
+        ids = self.session.scalars(
+            select(Track.id)
+            .where(Track.energy.between(energy - 0.2, energy + 0.2))
+            .where(Track.tempo.between(tempo - 25.0, tempo + 25.0))
+            .order_by(Track.playlist_count.desc(), Track.id)
+            .limit(limit)
+        ).all()
+        return list(self.track_infos(ids).values())
