@@ -114,17 +114,29 @@ class PlaylistWriter:
         self.rows.updated.update(replaced)
 
     def recount_tracks(self) -> list[int]:
-        """Set every track's playlist_count in one UPDATE; return the ids that changed."""
-        count = (
-            select(func.count(distinct(ITEMS.c.playlist_id)))
+        """Set every track's playlist_count in one UPDATE; return the ids that changed.
+
+        UPDATE ... FROM an aggregate is one hash join on both databases; a correlated subquery
+        per track was planned as a scan per row by PostgreSQL on freshly inserted rows.
+        """
+        member = (
+            select(ITEMS.c.track_id, ITEMS.c.playlist_id)
             .join(PLAYLISTS, PLAYLISTS.c.id == ITEMS.c.playlist_id)
-            .where(ITEMS.c.track_id == TRACKS.c.id, PLAYLISTS.c.kind == "imported")
-            .scalar_subquery()
+            .where(PLAYLISTS.c.kind == "imported")
+            .subquery()
+        )
+        counts = (
+            select(
+                TRACKS.c.id.label("track_id"), func.count(distinct(member.c.playlist_id)).label("n")
+            )
+            .select_from(TRACKS.outerjoin(member, member.c.track_id == TRACKS.c.id))
+            .group_by(TRACKS.c.id)
+            .subquery()
         )
         statement = (
             update(TRACKS)
-            .where(TRACKS.c.playlist_count != count)
-            .values(playlist_count=count)
+            .where(TRACKS.c.id == counts.c.track_id, TRACKS.c.playlist_count != counts.c.n)
+            .values(playlist_count=counts.c.n)
             .returning(TRACKS.c.id)
         )
         return list(self.session.execute(statement).scalars())
