@@ -99,8 +99,25 @@ class CatalogReader:
             playlist_count=info.playlist_count,
         )
 
+    def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
+        """Return how many playlists hold each of the given tracks."""
+        counts: dict[int, int] = {}
+        for chunk in chunks(sorted(set(track_ids))):
+            rows = self.session.execute(
+                select(Track.id, Track.playlist_count).where(Track.id.in_(chunk))
+            )
+            counts.update((track_id, count or 0) for track_id, count in rows)
+        return counts
+
     def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
         """Return each artist's most-playlisted tracks (credited in any position), best first."""
+        counted = self.artist_top_tracks_counted(artist_ids, per_artist)
+        return {artist_id: [t for t, _ in tracks] for artist_id, tracks in counted.items()}
+
+    def artist_top_tracks_counted(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Return each artist's top tracks as (track id, playlist count), best first."""
         ids = sorted(set(artist_ids))
         if not ids:
             return {}
@@ -117,19 +134,21 @@ class CatalogReader:
             .label("position")
         )
         ranked = (
-            select(TrackArtist.artist_id, Track.id.label("track_id"), position)
+            select(
+                TrackArtist.artist_id, Track.id.label("track_id"), Track.playlist_count, position
+            )
             .join(Track, Track.id == TrackArtist.track_id)
             .where(TrackArtist.artist_id.in_(ids))
             .subquery()
         )
         rows = self.session.execute(
-            select(ranked.c.artist_id, ranked.c.track_id)
+            select(ranked.c.artist_id, ranked.c.track_id, ranked.c.playlist_count)
             .where(ranked.c.position <= per_artist)
             .order_by(ranked.c.artist_id, ranked.c.position)
         )
-        found: dict[int, list[int]] = defaultdict(list)
-        for artist_id, track_id in rows:
-            found[artist_id].append(track_id)
+        found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for artist_id, track_id, count in rows:
+            found[artist_id].append((track_id, count or 0))
         return dict(found)
 
     def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:

@@ -14,10 +14,11 @@ from musaic.models import Track
 
 @dataclass(frozen=True)
 class PopularityThresholds:
-    """The catalog's lower and upper terciles of playlist_count and popularity."""
+    """The catalog's terciles of playlist_count and popularity, and its top playlist_count."""
 
     playlist_count: tuple[int, int]
     popularity: tuple[int, int] | None
+    max_playlist_count: int = 0  # the scale of the hybrid matcher's popularity tie-break
 
 
 # Two full sorts of the tracks table (~350 ms on 200k tracks) are too slow for every request,
@@ -48,10 +49,11 @@ def popularity_thresholds(
 
 
 def compute_thresholds(session: Session | scoped_session[Any]) -> PopularityThresholds:
-    """Compute the catalog's terciles of playlist_count and (where known) popularity."""
+    """Compute the terciles of playlist_count and (where known) popularity, and the top count."""
     return PopularityThresholds(
         playlist_count=_terciles(session, Track.playlist_count) or (0, 0),
         popularity=_terciles(session, Track.popularity),
+        max_playlist_count=session.scalar(select(func.max(Track.playlist_count))) or 0,
     )
 
 

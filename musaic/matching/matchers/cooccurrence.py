@@ -14,7 +14,8 @@ HOP_WEIGHT = 1.0
 HOP_REASON = reason("cooccurrence_2hop", "often in playlists with tracks that go with the seed")
 
 
-def _playlists_reason(support: int | None) -> Reason:
+def playlists_reason(support: int | None) -> Reason:
+    """Explain a co-occurrence neighbour by the playlists it shares with the seed."""
     if support:
         text = f"often in playlists with the seed ({support} playlists)"
         return reason("cooccurrence", text, playlists=support)
@@ -37,7 +38,7 @@ class CooccurrenceMatcher(Matcher):
         first = direct[0].score
         pool = {
             n.neighbour_id: Candidate(
-                n.neighbour_id, n.score / first, [_playlists_reason(n.support)]
+                n.neighbour_id, n.score / first, [playlists_reason(n.support)]
             )
             for n in direct
         }

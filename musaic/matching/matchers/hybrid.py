@@ -1,62 +1,197 @@
-"""The hybrid matcher (the default): a weighted blend of every other matcher's scores."""
+"""The hybrid matcher (the default): rank fusion of co-occurrence, artist and embedding signals."""
 
 from __future__ import annotations
 
-from musaic.matching.base import Candidate, Matcher, Seed, top_k
-from musaic.matching.matchers.artist import ArtistMatcher
+import heapq
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from musaic.matching.base import Candidate, Matcher, Reason, Seed, add_candidate, reason, top_k
+from musaic.matching.index_reader import Neighbour
 from musaic.matching.matchers.audio import AudioMatcher
-from musaic.matching.matchers.cooccurrence import CooccurrenceMatcher
+from musaic.matching.matchers.cooccurrence import HOP_REASON, playlists_reason
 from musaic.matching.matchers.tags import TagsMatcher
 
-# How much each source counts once its scores are max-normalised to 0..1. Co-occurrence (what
-# people actually play together) leads; the artist, tags and audio signals fill in and take over
-# when the seed is in no playlist. A missing signal simply contributes nothing, so the blend
-# degrades to what is there. Tune from the offline evaluation (scripts/research_eval.py).
+# docs/matching-research.md, round 2 "Recommended request-time blend" (held-out MPD: NDCG@100
+# 0.1843 vs 0.1606 for raw co-occurrence counts). Every signal f ranks its own candidates; a track
+# gains w_f / (RRF_K + rank_f) from each signal that lists it (rank 0 = best), where
+#   w_f = WEIGHTS[f] + WEIGHTS[f + "@rare"] x c,  c = RARE_HALF / (RARE_HALF + n)
+# and n is the number of playlists holding the seed: the rarer the seed, the less its own
+# co-occurrence row says and the more its artist counts. A base weight of 0 switches a signal off
+# (`musaic eval --ablation` zeroes one name at a time; `--weights same@rare=2` tunes one part).
 WEIGHTS: dict[str, float] = {
-    "cooccurrence": 1.0,
-    "artist": 0.5,
-    "tags": 0.2,
-    "audio": 0.2,
+    "cooccurrence": 1.0,  # the seed's "cooc" row ("rp" in the research)
+    "hop": 1.0,  # "cooc" rows of the seed's top-20 neighbours, summed (2 hops)
+    "emb": 0.6,  # the seed's "embed" row, when the active build holds that kind
+    "same": 0.6,  # the seed artist's top-50 tracks by playlist count
+    "same@rare": 4.0,
+    "ahop": 0.3,  # "cooc" rows of the seed artist's top-5 other tracks, summed
+    "ahop@rare": 1.0,
+    "arp": 0.3,  # the top-50 tracks of the seed artist's top-50 "cooc" neighbour artists
+    "arp@rare": 1.0,
+    "tags": 0.2,  # fallbacks for a seed without a "cooc" row (a brand-new artist's track):
+    "audio": 0.2,  # artists tagged alike, tracks that sound alike; not in the research blend
 }
-SAME_ARTIST_BOOST = 0.1  # added when a candidate shares an artist with the seed
-SOURCES: tuple[type[Matcher], ...] = (
-    CooccurrenceMatcher,
-    ArtistMatcher,
-    TagsMatcher,
-    AudioMatcher,
-)
-SOURCE_DEPTH = 2  # each source ranks k * SOURCE_DEPTH, so the blend has room to reorder
+SAME_ARTIST_BOOST = 0.0  # added to WEIGHTS["same"]: what `musaic eval --weights same_artist=` sets
+RRF_K = 60
+RARE_HALF = 2.0  # the seed's playlist count at which the @rare parts count half
+POPULARITY_WEIGHT = 0.001  # x playlist_count / catalog max: breaks ties, never outvotes a signal
+HOP_SOURCES = 20
+ARTIST_HOP_SOURCES = 5
+ARTIST_TRACKS = 50  # the seed artist's tracks, and each similar artist's
+SIMILAR_ARTISTS = 50
+EMBED_REASON = reason("embedding", "in playlists like the seed's")
+SAME_ARTIST_REASON = reason("same_artist", "same artist")
+
+Ranked = dict[int, Reason]  # one signal's candidates, best first, with why each is there
+Counted = list[tuple[int, int]]  # (track id, playlist count), best first
+
+
+def signal_weights(playlist_count: int) -> dict[str, float]:
+    """Return the weight of every switched-on signal for a seed in `playlist_count` playlists."""
+    c = RARE_HALF / (RARE_HALF + max(playlist_count, 0))
+    base = {f: w for f, w in WEIGHTS.items() if "@" not in f}
+    base["same"] = base.get("same", 0.0) + SAME_ARTIST_BOOST
+    return {f: w + WEIGHTS.get(f"{f}@rare", 0.0) * c for f, w in base.items() if w > 0}
+
+
+def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> dict[int, Candidate]:
+    """Add w_f / (RRF_K + rank) from every weighted signal f listing a track, with its reason."""
+    pool: dict[int, Candidate] = {}
+    for name, ranked in lists.items():
+        weight = weights.get(name, 0.0)
+        if weight > 0:
+            for position, (track_id, why) in enumerate(ranked.items()):
+                add_candidate(pool, track_id, weight / (RRF_K + position), why)
+    return pool
+
+
+def propagate(
+    sources: Sequence[tuple[int, float]], rows: Mapping[int, list[Neighbour]]
+) -> dict[int, float]:
+    """Sum (source weight) x (row score / row best) over the sources' neighbour rows."""
+    sums: dict[int, float] = defaultdict(float)
+    for source, weight in sources:
+        row = rows.get(source, [])
+        best = max((n.score for n in row), default=0.0)
+        if weight > 0 and best > 0:
+            for n in row:
+                sums[n.neighbour_id] += weight * n.score / best
+    return sums
+
+
+def _best_first(scores: Mapping[int, float], exclude: int) -> list[int]:
+    """Return the tracks with a positive score, best first (ties by id), without `exclude`."""
+    kept = (t for t, score in scores.items() if score > 0 and t != exclude)
+    return sorted(kept, key=lambda t: (-scores[t], t))
 
 
 class HybridMatcher(Matcher):
-    """Blend co-occurrence, artist, tags and audio candidates into one ranking."""
+    """Fuse the seed's co-occurrence, embedding and artist signals by reciprocal rank."""
 
     name = "hybrid"
     description = (
-        "The default: playlist co-occurrence blended with artist similarity, tags and sound; "
-        "falls back on whichever signals the seed has."
+        "The default: tracks played with the seed and with its neighbours, blended with the "
+        "artist's own and similar artists' hits; rare seeds lean more on their artist."
     )
-    signals = ("track_neighbours:cooc", "artist_neighbours", "artist_tags", "audio_features")
+    signals = (
+        "track_neighbours:cooc",
+        "track_neighbours:embed",
+        "artist_neighbours:cooc",
+        "catalog",
+    )
 
     def rank(self, seed: Seed, k: int) -> list[Candidate]:
-        """Rank the weighted sum of every source's max-normalised scores, merging reasons."""
-        pool: dict[int, Candidate] = {}
-        for source in SOURCES:
-            weight = WEIGHTS.get(source.name, 0.0)
-            if weight <= 0:
-                continue
-            ranked = source(self.index).rank(seed, k * SOURCE_DEPTH)
-            best = max((c.score for c in ranked), default=0.0)
-            for candidate in ranked:
-                share = weight * candidate.score / best if best > 0 else 0.0
-                merged = pool.setdefault(candidate.track_id, Candidate(candidate.track_id, 0.0))
-                merged.score += share
-                merged.reasons.extend(r for r in candidate.reasons if r not in merged.reasons)
-        self._boost_same_artist(seed, pool)
+        """Fuse every signal's ranking by reciprocal rank, then break ties by popularity."""
+        pool = fuse(self.signal_lists(seed, k), signal_weights(seed.playlist_count))
+        pool.pop(seed.track_id, None)
+        self._break_ties(pool, k)
         return top_k(pool, k)
 
-    @staticmethod
-    def _boost_same_artist(seed: Seed, pool: dict[int, Candidate]) -> None:
-        for candidate in pool.values():
-            if any(r["code"] == "same_artist" for r in candidate.reasons):
-                candidate.score += SAME_ARTIST_BOOST
+    def signal_lists(self, seed: Seed, k: int) -> dict[str, Ranked]:
+        """Return each signal's ranked candidates (never the seed), in six batched reads."""
+        rows = self.index.track_neighbours([seed.track_id], ("cooc", "embed"))
+        mine = [n for n in rows.get(seed.track_id, []) if n.neighbour_id != seed.track_id]
+        direct = [n for n in mine if n.kind == "cooc"]
+        similar = self._similar_artists(seed)
+        artists = [*seed.artist_ids[:1], *(n.neighbour_id for n in similar)]
+        tops = self.index.artist_top_tracks_counted(artists, ARTIST_TRACKS)
+        own = [
+            (t, n) for a in seed.artist_ids[:1] for t, n in tops.get(a, []) if t != seed.track_id
+        ]
+        names = self.index.artist_names(artists)
+        lists: dict[str, Ranked] = {
+            "cooccurrence": {n.neighbour_id: playlists_reason(n.support) for n in direct},
+            **self._hops(seed, direct, own, names.get(artists[0]) if artists else None),
+            "emb": dict.fromkeys((n.neighbour_id for n in mine if n.kind == "embed"), EMBED_REASON),
+            "same": dict.fromkeys((t for t, _ in own), SAME_ARTIST_REASON),
+            "arp": _similar_artist_tracks(seed, similar, tops, names),
+        }
+        if not direct:
+            lists.update(self._fallbacks(seed, k))
+        return lists
+
+    def _similar_artists(self, seed: Seed) -> list[Neighbour]:
+        if seed.primary_artist_id is None:
+            return []
+        rows = self.index.artist_neighbours([seed.primary_artist_id], "cooc", SIMILAR_ARTISTS)
+        found = rows.get(seed.primary_artist_id, [])
+        return [n for n in found if n.neighbour_id not in seed.artist_ids]
+
+    def _hops(
+        self, seed: Seed, direct: Sequence[Neighbour], own: Counted, artist_name: str | None
+    ) -> dict[str, Ranked]:
+        """Return "hop" (via the seed's neighbours) and "ahop" (via its artist's hits): one read."""
+        via_seed = [(n.neighbour_id, n.score) for n in direct[:HOP_SOURCES]]
+        most = max((count for _, count in own[:ARTIST_HOP_SOURCES]), default=0)
+        via_artist = [(t, count / most) for t, count in own[:ARTIST_HOP_SOURCES] if most > 0]
+        rows = self.index.track_neighbours([t for t, _ in (*via_seed, *via_artist)], "cooc")
+        who = artist_name or "the seed artist"
+        artist_reason = reason("artist_cooccurrence", f"often in playlists with {who}'s hits")
+        return {
+            "hop": dict.fromkeys(_best_first(propagate(via_seed, rows), seed.track_id), HOP_REASON),
+            "ahop": dict.fromkeys(
+                _best_first(propagate(via_artist, rows), seed.track_id), artist_reason
+            ),
+        }
+
+    def _fallbacks(self, seed: Seed, k: int) -> dict[str, Ranked]:
+        """Rank by tags and by sound, for a seed that no playlist holds yet."""
+        return {
+            name: {c.track_id: c.reasons[0] for c in matcher(self.index).rank(seed, k)}
+            for name, matcher in (("tags", TagsMatcher), ("audio", AudioMatcher))
+            if WEIGHTS.get(name, 0.0) > 0
+        }
+
+    def _break_ties(self, pool: dict[int, Candidate], k: int) -> None:
+        """Add the popularity term to the candidates it could still lift into the top `k`."""
+        best = heapq.nlargest(k, (c.score for c in pool.values()))
+        top_count = self.index.popularity_thresholds().max_playlist_count
+        if not best or top_count <= 0:
+            return
+        floor = best[-1] - POPULARITY_WEIGHT  # anything lower stays out of the top k anyway
+        contenders = [t for t, c in pool.items() if c.score >= floor]
+        for track_id, count in self.index.playlist_counts(contenders).items():
+            pool[track_id].score += POPULARITY_WEIGHT * count / top_count
+
+
+def _similar_artist_tracks(
+    seed: Seed, similar: Sequence[Neighbour], tops: Mapping[int, Counted], names: Mapping[int, str]
+) -> Ranked:
+    """Rank similar artists' top tracks by (artist score / best) x (count / that artist's top)."""
+    best = max((n.score for n in similar), default=0.0)
+    sums: dict[int, float] = defaultdict(float)
+    strongest: dict[int, tuple[float, int]] = {}
+    for artist in similar:
+        tracks = tops.get(artist.neighbour_id, [])
+        most = max((count for _, count in tracks), default=0)
+        for track_id, count in tracks if best > 0 and most > 0 else ():
+            share = artist.score / best * count / most
+            sums[track_id] += share
+            if share > strongest.get(track_id, (0.0, 0))[0]:
+                strongest[track_id] = (share, artist.neighbour_id)
+    why = {}
+    for artist in similar:
+        name = names.get(artist.neighbour_id, "?")
+        why[artist.neighbour_id] = reason("similar_artist", f"similar artist: {name}", artist=name)
+    return {t: why[strongest[t][1]] for t in _best_first(sums, seed.track_id)}
