@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
 from musaic.extensions import db
 from musaic.models import (
@@ -97,6 +99,13 @@ class CatalogBuilder:
             db.session.flush()
             self.build_id = build.id
         return self.build_id
+
+    def rebuild_index(self) -> int:
+        """Swap in a new active build, as `musaic index build` does; return its id."""
+        for build in db.session.scalars(select(IndexBuild).where(IndexBuild.active)):
+            build.active = False
+        self.build_id = None
+        return self.index()
 
     def track_neighbours(
         self, kind: str, track_id: int, rows: Sequence[tuple[int, float, int | None]]

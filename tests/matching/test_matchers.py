@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from musaic.extensions import db
 from musaic.matching.base import Candidate, Seed
@@ -11,7 +10,6 @@ from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.artist import ArtistMatcher
 from musaic.matching.matchers.audio import AudioMatcher
 from musaic.matching.matchers.cooccurrence import CooccurrenceMatcher
-from musaic.matching.matchers.hybrid import HybridMatcher
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.registry import MATCHERS
 from tests.matching.catalog_builder import CatalogBuilder, World, standard_world
@@ -116,40 +114,3 @@ def test_tags_matcher_uses_tag_overlap_without_an_index(app_context: None) -> No
     texts = {r["text"] for c in ranked for r in c.reasons}
     assert any("indie" in t or "rock" in t for t in texts)
     assert not {c.track_id for c in ranked} & set(world.tracks_by_artist[world.seed_artist])
-
-
-def test_hybrid_merges_the_reasons_of_every_source_that_proposed_a_track(world: World) -> None:
-    ranked = HybridMatcher(IndexReader(db.session)).rank(_seed(world.seed), 40)
-    assert any({"cooccurrence", "same_artist"} <= _codes(c) for c in ranked)
-    assert any({"cooccurrence", "audio"} <= _codes(c) for c in ranked)
-
-
-def test_hybrid_falls_back_on_artist_tags_and_audio_without_an_index(app_context: None) -> None:
-    world = standard_world(with_index=False)
-    ranked = HybridMatcher(IndexReader(db.session)).rank(_seed(world.seed), 30)
-    codes = set().union(*(_codes(c) for c in ranked))
-    assert "cooccurrence" not in codes
-    assert {"same_artist", "tags", "audio"} <= codes
-
-
-def test_hybrid_reads_the_index_in_a_bounded_number_of_queries(world: World) -> None:
-    with _CountStatements() as counted:
-        HybridMatcher(IndexReader(db.session)).rank(_seed(world.seed), 100)
-    assert counted["n"] <= 25  # batch reads: independent of the number of candidates
-
-
-class _CountStatements:
-    """Count the SQL statements sent while the block runs."""
-
-    def __init__(self) -> None:
-        self.counted = {"n": 0}
-
-    def _on_execute(self, *args: object) -> None:
-        self.counted["n"] += 1
-
-    def __enter__(self) -> dict[str, int]:
-        event.listen(db.engine, "before_cursor_execute", self._on_execute)
-        return self.counted
-
-    def __exit__(self, *args: object) -> None:
-        event.remove(db.engine, "before_cursor_execute", self._on_execute)
