@@ -175,27 +175,9 @@ def standard_world(*, with_index: bool = True) -> World:
         for i in range(7)
     ]
     world = World(seed=0, seed_artist=seed_artist, seed_remaster=0, artists=others)
-    serial = 0
     for a_index, artist_id in enumerate([seed_artist, *others]):
-        songs = []
-        for s_index in range(6 if artist_id == seed_artist else 5):
-            serial += 1
-            explicit = serial % 3 == 0
-            songs.append(
-                b.track(
-                    f"Song {a_index}-{s_index}",
-                    artist_id,
-                    year=1990 + 3 * a_index + s_index,
-                    explicit=explicit,
-                    popularity=min(100, 10 * s_index + 5 * a_index),
-                    playlist_count=100 - 10 * s_index - a_index,
-                    energy=0.1 + 0.1 * a_index + 0.01 * s_index,
-                    tempo=90.0 + 5 * s_index + 3 * a_index,
-                )
-            )
-            if explicit:
-                world.explicit_tracks.append(songs[-1])
-        world.tracks_by_artist[artist_id] = songs
+        count = 6 if artist_id == seed_artist else 5
+        world.tracks_by_artist[artist_id] = _songs(b, world, a_index, artist_id, count)
     world.seed = world.tracks_by_artist[seed_artist][0]
     world.seed_remaster = b.track(
         "Song 0-0 - 2011 Remaster", seed_artist, year=2011, energy=0.1, tempo=90.0
@@ -206,6 +188,29 @@ def standard_world(*, with_index: bool = True) -> World:
         _index_world(b, world)
     b.commit()
     return world
+
+
+def _songs(b: CatalogBuilder, world: World, a_index: int, artist_id: int, count: int) -> list[int]:
+    """Add the artist's songs; every third track of the whole world is explicit."""
+    songs = []
+    done = sum(len(tracks) for tracks in world.tracks_by_artist.values())
+    for s_index in range(count):
+        explicit = (done + s_index + 1) % 3 == 0
+        songs.append(
+            b.track(
+                f"Song {a_index}-{s_index}",
+                artist_id,
+                year=1990 + 3 * a_index + s_index,
+                explicit=explicit,
+                popularity=min(100, 10 * s_index + 5 * a_index),
+                playlist_count=100 - 10 * s_index - a_index,
+                energy=0.1 + 0.1 * a_index + 0.01 * s_index,
+                tempo=90.0 + 5 * s_index + 3 * a_index,
+            )
+        )
+        if explicit:
+            world.explicit_tracks.append(songs[-1])
+    return songs
 
 
 def _index_world(b: CatalogBuilder, world: World) -> None:

@@ -109,7 +109,7 @@ class HybridMatcher(Matcher):
         return top_k(pool, k)
 
     def signal_lists(self, seed: Seed, k: int) -> dict[str, Ranked]:
-        """Return each signal's ranked candidates (never the seed), in six batched reads."""
+        """Return each signal's ranked candidates (never the seed), in five batched reads."""
         rows = self.index.track_neighbours([seed.track_id], ("cooc", "embed"))
         mine = [n for n in rows.get(seed.track_id, []) if n.neighbour_id != seed.track_id]
         direct = [n for n in mine if n.kind == "cooc"]
@@ -166,8 +166,8 @@ class HybridMatcher(Matcher):
     def _break_ties(self, pool: dict[int, Candidate], k: int) -> None:
         """Add the popularity term to the candidates it could still lift into the top `k`."""
         best = heapq.nlargest(k, (c.score for c in pool.values()))
-        top_count = self.index.popularity_thresholds().max_playlist_count
-        if not best or top_count <= 0:
+        top_count = self.index.popularity_thresholds().max_playlist_count if best else 0
+        if top_count <= 0:
             return
         floor = best[-1] - POPULARITY_WEIGHT  # anything lower stays out of the top k anyway
         contenders = [t for t, c in pool.items() if c.score >= floor]
