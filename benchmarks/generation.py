@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import statistics
 import threading
@@ -66,6 +67,7 @@ def summary(times: list[float], unit: float) -> dict[str, float]:
 
 def _http_times(app: Any, seeds: list[int], length: int) -> list[float]:
     """Serve the app on 127.0.0.1 in a thread and time POST /api/playlists per seed."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
