@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from musaic.matching.matchers import hybrid
 from musaic.services.evaluation import EvalOptions, ablation_variants, evaluate
 from musaic.services.evaluation_mpd import in_holdout, read_playlists, split_playlists
 from musaic.services.index import build_index
@@ -76,7 +77,8 @@ def test_all_matchers_run_beside_the_baselines_on_the_active_index(app_context: 
 def test_hybrid_variants_are_reported_under_their_labels(app_context: None) -> None:
     add_tiny_catalog()
     build_index()
-    variants = {**ablation_variants(), "hybrid only cooc": {"artist": 0, "tags": 0, "audio": 0}}
+    only_cooc = {name: 0.0 for name in hybrid.WEIGHTS if name != "cooccurrence"}
+    variants = {**ablation_variants(), "hybrid only cooc": only_cooc}
     results = evaluate(TINY_MPD, EvalOptions(variants=variants))["results"]
     assert "hybrid -cooccurrence" in results and "hybrid -same_artist" in results
     assert results["hybrid only cooc"]["recall@100"] == pytest.approx((1 / 3 + 1) / 2)
