@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/musaic db upgrade
 	$(BIN)/musaic catalog demo
+	$(BIN)/musaic index build --if-missing
 	$(BIN)/musaic serve --host $(HOST) --port $(PORT)
 
 lint: install

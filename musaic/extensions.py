@@ -40,4 +40,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # Write-ahead logging: requests keep reading while an import or index build writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from musaic.services.catalog import catalog_stats
 from musaic.services.index import BuildOptions, build_index, index_status
 from musaic.services.index_tables import COOC_METHODS, DEFAULT_METHOD
 
@@ -16,6 +17,16 @@ from musaic.services.index_tables import COOC_METHODS, DEFAULT_METHOD
 @click.group("index")
 def index_group() -> None:
     """Build and inspect the similarity index."""
+
+
+def _nothing_to_build() -> str:
+    """Say why `--if-missing` has nothing to do, or return "" when a build is needed."""
+    if index_status()["active"] is not None:
+        return "The similarity index is already built (musaic index build rebuilds it)."
+    stats = catalog_stats()
+    if stats["imported playlists"] == 0 and stats["listening events"] == 0:
+        return "The catalog has no playlists or listening history yet: no index to build."
+    return ""
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, float]:
@@ -51,9 +62,20 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, float]:
     metavar="NAME=VALUE",
     help="Method parameter, e.g. --param alpha=0.5 (repeatable).",
 )
+@click.option(
+    "--if-missing",
+    is_flag=True,
+    help="Build only when no index is active yet and the catalog has playlists (make run).",
+)
 @with_appcontext
-def build(k: int, method: str, params: tuple[str, ...]) -> None:
+def build(k: int, method: str, params: tuple[str, ...], if_missing: bool) -> None:
     """Build a new index from the catalog and swap it in when complete."""
+    if if_missing:
+        reason = _nothing_to_build()
+        if reason:
+            click.echo(reason)
+            return
+        click.echo("Building the similarity index for the catalog (a few minutes, once) ...")
     options = BuildOptions(
         k=k, method=method, params=_parse_params(params), progress=sys.stderr.isatty()
     )

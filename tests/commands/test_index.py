@@ -34,3 +34,17 @@ def test_build_refuses_a_malformed_method_parameter(runner: FlaskCliRunner) -> N
     result = runner.invoke(cli, args=["index", "build", "--param", "alpha"])
     assert result.exit_code == 2
     assert "NAME=VALUE" in result.output
+
+
+def test_if_missing_skips_an_empty_catalog_then_builds_once(
+    app: Any, runner: FlaskCliRunner
+) -> None:
+    empty = runner.invoke(cli, args=["index", "build", "--if-missing"])
+    assert empty.exit_code == 0 and "no index to build" in empty.output
+    with app.app_context():
+        add_tiny_catalog()
+    first = runner.invoke(cli, args=["index", "build", "--if-missing"])
+    assert "write track.cooc" in first.output
+    again = runner.invoke(cli, args=["index", "build", "--if-missing"])
+    assert "already built" in again.output
+    assert "write track.cooc" not in again.output
