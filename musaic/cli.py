@@ -28,9 +28,11 @@ def cli() -> None:
 def serve(host: str, port: int) -> None:
     """Serve Musaic with the threaded development server (use gunicorn in production)."""
     from flask import current_app
+    from werkzeug.serving import run_simple
 
     click.echo(f"Musaic is serving on http://{host}:{port} (Ctrl+C to stop)")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Not app.run(): Flask ignores it inside a Flask CLI command.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 cli.add_command(index_group)
