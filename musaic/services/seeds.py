@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
-from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
+from musaic.catalog.importers.records import TrackRecord
+from musaic.catalog.spotify_tracks import spotify_track_record
 from musaic.errors import NotFoundError, UnprocessableError, field_error
 from musaic.extensions import db
-from musaic.models import Album, Artist, Track, TrackArtist
+from musaic.models import Track
 from musaic.observability import logger
+from musaic.services.tracks import write_spotify_records
 from musaic.spotify.errors import SpotifyError, SpotifyNotFoundError
-from musaic.spotify.models import Page, SpotifyAlbum, SpotifyAlbumRef, SpotifyTrack
+from musaic.spotify.models import Page, SpotifyAlbum, SpotifyTrack
 
 SPOTIFY_CALL_BUDGET = 8  # per generation: 1 track + 1 album list + up to 6 album track lists
 _SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
@@ -119,90 +121,24 @@ def _import_from_spotify(spotify_id: str, spotify: SpotifyTracks, budget: CallBu
         track = budget.call(spotify.get_track, spotify_id)
     except SpotifyNotFoundError as exc:
         raise NotFoundError(f"Spotify has no track {spotify_id}.", code="seed_not_found") from exc
-    seed = _upsert_tracks([track])[spotify_id]
+    records = [spotify_track_record(track)]
     if track.artists:
-        _import_discography(track.artists[0].spotify_id, spotify, budget)
-    return seed.id
+        records += _discography(track.artists[0].spotify_id, spotify, budget)
+    return write_spotify_records(records)[0]
 
 
-def _import_discography(artist_spotify_id: str, spotify: SpotifyTracks, budget: CallBudget) -> None:
-    """Upsert the artist's album tracks (and so their collaborators) until the budget is spent."""
+def _discography(
+    artist_spotify_id: str, spotify: SpotifyTracks, budget: CallBudget
+) -> list[TrackRecord]:
+    """Read the artist's album tracks (and so their collaborators) until the budget is spent."""
+    records: list[TrackRecord] = []
     try:
         albums = budget.call(spotify.get_artist_albums, artist_spotify_id, limit=10)
         for album in albums.items:
             page = budget.call(spotify.get_album_tracks, album.spotify_id, limit=50)
-            _upsert_tracks(list(page.items), album=album)
+            records += [spotify_track_record(t, album) for t in page.items]
     except BudgetExhaustedError:
         pass
     except SpotifyError as exc:  # the seed is in; a partial discography is still useful
         logger.warning("discography import stopped", extra={"error": exc.code})
-
-
-# A small private upsert until musaic.catalog has a shared one: insert what is missing, keyed by
-# Spotify id, and leave rows that exist untouched (importers own their fields).
-def _upsert_tracks(
-    tracks: list[SpotifyTrack], album: SpotifyAlbum | None = None
-) -> dict[str, Track]:
-    """Insert the tracks (with artists and albums) that the catalog lacks; return all by id."""
-    unique = {t.spotify_id: t for t in tracks}
-    names = {a.spotify_id: a.name for t in unique.values() for a in t.artists}
-    artists = _existing(Artist, names)
-    for spotify_id, name in names.items():
-        if spotify_id not in artists:
-            artists[spotify_id] = Artist(
-                spotify_id=spotify_id, name=name, normalised_name=normalise_artist(name)
-            )
-            db.session.add(artists[spotify_id])
-    refs = {r.spotify_id: r for r in (album or t.album for t in unique.values()) if r}
-    albums = _existing(Album, refs)
-    for spotify_id, ref in refs.items():
-        if spotify_id not in albums:
-            albums[spotify_id] = _new_album(ref)
-    found = _existing(Track, unique)
-    for spotify_id, track in unique.items():
-        if spotify_id not in found:
-            owner = album or track.album
-            found[spotify_id] = _new_track(track, albums.get(owner.spotify_id) if owner else None)
-            credited = dict.fromkeys(a.spotify_id for a in track.artists)
-            found[spotify_id].credits = [
-                TrackArtist(position=i, artist=artists[a]) for i, a in enumerate(credited)
-            ]
-            db.session.add(found[spotify_id])
-    db.session.flush()
-    return found
-
-
-def _existing(model: type[Any], spotify_ids: Iterable[str]) -> dict[str, Any]:
-    ids = sorted(spotify_ids)
-    if not ids:
-        return {}
-    rows = db.session.scalars(select(model).where(model.spotify_id.in_(ids)))
-    return {row.spotify_id: row for row in rows}
-
-
-def _new_album(ref: SpotifyAlbum | SpotifyAlbumRef) -> Album:
-    row = Album(
-        spotify_id=ref.spotify_id,
-        name=ref.name,
-        normalised_name=normalise_title(ref.name),
-        release_date=ref.release_date,
-        release_year=ref.release_year,
-    )
-    db.session.add(row)
-    return row
-
-
-def _new_track(track: SpotifyTrack, album: Album | None) -> Track:
-    primary = track.artists[0].name if track.artists else ""
-    return Track(
-        spotify_id=track.spotify_id,
-        isrc=track.isrc,
-        title=track.name,
-        normalised_title=normalise_title(track.name),
-        match_key=match_key(primary, track.name),
-        song_key=song_key(primary, track.name),
-        album=album,
-        duration_ms=track.duration_ms,
-        explicit=track.explicit,
-        release_year=album.release_year if album else None,
-    )
+    return records

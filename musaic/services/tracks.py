@@ -1,4 +1,4 @@
-"""Look up catalog tracks and artists by any id a listener may paste; upsert Spotify tracks."""
+"""Look up catalog tracks and artists by any id; keep Spotify tracks through the catalog writer."""
 
 from __future__ import annotations
 
@@ -9,19 +9,24 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
-from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
+from musaic.catalog.importers.records import TrackRecord
 from musaic.catalog.search import index_tracks
+from musaic.catalog.spotify_tracks import SOURCE, spotify_track_record
+from musaic.catalog.upsert import CatalogWriter
 from musaic.errors import NotFoundError, field_error
 from musaic.extensions import db
-from musaic.models import Album, Artist, ArtistTag, Track, TrackArtist
+from musaic.models import Artist, ArtistTag, Track, TrackArtist
 from musaic.spotify.errors import SpotifyNotFoundError
-from musaic.spotify.models import SpotifyAlbumRef, SpotifyArtistRef, SpotifyTrack
+from musaic.spotify.models import SpotifyTrack
 
 _BASE62_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 _URL_PATH = re.compile(r"^/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]{22})/?$")
 MAX_ARTIST_TRACKS = 200
+UPSERT_ATTEMPTS = 3  # each lost race means another writer committed: the next try matches more
+DEADLOCK = "40P01"  # PostgreSQL: two writers inserting shared artists in opposite orders
 
 
 class TrackFetcher(Protocol):
@@ -115,63 +120,52 @@ def get_artist(artist_id: int) -> ArtistDetail:
     return ArtistDetail(artist=artist, tracks=load_tracks(track_ids), tags=tags)
 
 
-def _artist(ref: SpotifyArtistRef) -> Artist:
-    artist = db.session.scalar(select(Artist).where(Artist.spotify_id == ref.spotify_id))
-    if artist is None:
-        artist = db.session.scalar(
-            select(Artist)
-            .where(Artist.normalised_name == normalise_artist(ref.name))
-            .where(Artist.spotify_id.is_(None))
-            .limit(1)
-        ) or Artist(name=ref.name, normalised_name=normalise_artist(ref.name))
-        artist.spotify_id = ref.spotify_id
-        db.session.add(artist)
-    return artist
-
-
-def _album(ref: SpotifyAlbumRef) -> Album:
-    album = db.session.scalar(select(Album).where(Album.spotify_id == ref.spotify_id))
-    if album is None:
-        album = Album(
-            spotify_id=ref.spotify_id, name=ref.name, normalised_name=normalise_title(ref.name)
-        )
-        album.release_date, album.release_year = ref.release_date, ref.release_year
-        db.session.add(album)
-    return album
-
-
-def _existing(found: SpotifyTrack) -> Track | None:
-    by_id = db.session.scalar(select(Track).where(Track.spotify_id == found.spotify_id))
-    if by_id is not None or not found.isrc:
-        return by_id
-    return db.session.scalar(
-        select(Track).where(Track.isrc == found.isrc, Track.spotify_id.is_(None)).limit(1)
-    )
-
-
 def upsert_spotify_tracks(found: Sequence[SpotifyTrack]) -> list[Track]:
     """Add (or complete) catalog rows for tracks Spotify returned, and index them (no commit)."""
-    tracks = []
-    for item in found:
-        track = _existing(item)
-        if track is None:
-            primary = item.artists[0].name if item.artists else ""
-            track = Track(
-                title=item.name,
-                normalised_title=normalise_title(item.name),
-                match_key=match_key(primary, item.name),
-                song_key=song_key(primary, item.name),
-            )
-            track.credits = [
-                TrackArtist(position=n, artist=_artist(a)) for n, a in enumerate(item.artists)
-            ]
-            db.session.add(track)
-        track.spotify_id, track.isrc = item.spotify_id, track.isrc or item.isrc
-        track.duration_ms, track.explicit = item.duration_ms, item.explicit
-        if item.album is not None and track.album_id is None:
-            track.album = _album(item.album)
-            track.release_year = track.release_year or item.album.release_year
-        tracks.append(track)
-    db.session.flush()
-    index_tracks(t.id for t in tracks)
-    return tracks
+    return load_tracks(write_spotify_records([spotify_track_record(t) for t in found]))
+
+
+def write_spotify_records(records: Sequence[TrackRecord]) -> list[int]:
+    """Upsert Spotify track records and index them (no commit); return their ids in order.
+
+    Records go through CatalogWriter, so matching (Spotify id, ISRC, match key), credits and
+    albums are the imports' own. Two requests may add the same new track, artist or album at
+    once: the loser's INSERT breaks a unique Spotify id (or deadlocks), its SAVEPOINT is rolled
+    back and the write is redone, now matching the winner's committed rows.
+
+    Raises IntegrityError or OperationalError when the write still fails after UPSERT_ATTEMPTS.
+    """
+    if not records:
+        return []
+    for attempt in range(1, UPSERT_ATTEMPTS + 1):
+        _queue_sqlite_writers()
+        try:
+            with db.session.begin_nested():
+                writer = CatalogWriter(db.session(), source=SOURCE, scope=records)
+                ids = writer.write_tracks(records)
+                writer.finish()
+                index_tracks(writer.changed_track_ids())
+            return ids
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == UPSERT_ATTEMPTS or not _lost_a_race(exc):
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _queue_sqlite_writers() -> None:
+    """On SQLite, take the one write lock now, before the writer reads its lookups.
+
+    A SQLite transaction that read before another writer committed can never write (database is
+    locked), and rolling back to a SAVEPOINT keeps its stale snapshot; BEGIN IMMEDIATE makes the
+    second writer wait (busy_timeout) and then read the first one's rows. PostgreSQL needs
+    nothing: its READ COMMITTED statements see the winner's rows after the SAVEPOINT rollback.
+    """
+    connection = db.session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite" and not getattr(driver, "in_transaction", True):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _lost_a_race(error: IntegrityError | OperationalError) -> bool:
+    """Tell a clash with a concurrent writer (a unique key, a deadlock) from other failures."""
+    return isinstance(error, IntegrityError) or getattr(error.orig, "sqlstate", "") == DEADLOCK

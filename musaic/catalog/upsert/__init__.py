@@ -19,13 +19,22 @@ class CatalogWriter:
 
     Tracks match by Spotify id, then ISRC, then match_key (primary artist + title) against a
     track with no other Spotify id; artists by Spotify id, then normalised name; albums by
-    Spotify id, then name + primary artist. Lookups are loaded once, when the writer is made.
+    Spotify id, then name + primary artist. Lookups are loaded once, when the writer is made:
+    the whole catalog for an import, or with `scope` only the rows those records could match
+    (a request writing a few tracks; it must then write only those records).
     """
 
-    def __init__(self, session: Session, *, source: str, history_key: str = "") -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        source: str,
+        history_key: str = "",
+        scope: Sequence[TrackRecord] | None = None,
+    ) -> None:
         self.source = source
         self.session = session
-        self.tracks = TrackWriter(session)
+        self.tracks = TrackWriter(session, scope)
         self.playlists = PlaylistWriter(session, self.tracks)
         self.plays = PlayWriter(session, self.tracks, history_key)
         self.tag_tally = Tally()

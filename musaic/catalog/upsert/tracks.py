@@ -18,6 +18,7 @@ from musaic.catalog.normalise import (
     normalise_title,
     song_key,
 )
+from musaic.catalog.upsert import scope
 from musaic.catalog.upsert.lookups import KeyIndex, Pending, RowTally, chunks, table_of
 from musaic.models import AUDIO_FEATURES, Album, Artist, Track, TrackArtist
 
@@ -102,20 +103,48 @@ def _unique(ids: Iterable[int]) -> list[int]:
 class TrackWriter:
     """Write track records through in-memory lookups loaded once per import."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Sequence[TrackRecord] | None = None) -> None:
         self.session = session
         self.tracks, self.artists, self.albums = KeyIndex(), KeyIndex(), KeyIndex()
         self.track_rows, self.artist_rows, self.album_rows = RowTally(), RowTally(), RowTally()
         self.artist_tags: Counter[tuple[int, str]] = Counter()
-        self._load()
+        if scope is None:
+            self._load()
+        else:
+            self._load_scope(scope)
+
+    def _add_rows(
+        self, tracks: Iterable[Any] = (), artists: Iterable[Any] = (), albums: Iterable[Any] = ()
+    ) -> None:
+        for row_id, spotify_id, isrc, key in tracks:
+            self.tracks.add(row_id, spotify_id, _track_keys(isrc, key))
+        for row_id, spotify_id, name in artists:
+            self.artists.add(row_id, spotify_id, [name])
+        for row_id, spotify_id, name, artist_id in albums:
+            self.albums.add(row_id, spotify_id, [f"{name}|{artist_id}"])
+
+    def _load_scope(self, records: Sequence[TrackRecord]) -> None:
+        """Load only the rows sharing a key with `records`: all the rows they could match."""
+        refs = [ref for record in records for ref in record.artists]
+        albums = [r.album for r in records if r.album is not None and r.album.name.strip()]
+        keys = scope.ScopeKeys(
+            track_spotify_ids={r.spotify_id for r in records if r.spotify_id},
+            isrcs={r.isrc for r in records if r.isrc},
+            match_keys={_title_keys(r.artists[0].name, r.title)[1] for r in records},
+            artist_spotify_ids={a.spotify_id for a in refs if a.spotify_id},
+            artist_names={_artist_key(a.name.strip()[:500] or "Unknown artist") for a in refs},
+            album_spotify_ids={a.spotify_id for a in albums if a.spotify_id},
+            album_names={fold(a.name.strip()[:500])[:500] for a in albums},
+        )
+        self._add_rows(
+            scope.track_rows(self.session, keys),
+            scope.artist_rows(self.session, keys),
+            scope.album_rows(self.session, keys),
+        )
 
     def _load(self) -> None:
-        query = select(Track.id, Track.spotify_id, Track.isrc, Track.match_key)
-        for row_id, spotify_id, isrc, key in self.session.execute(query):
-            self.tracks.add(row_id, spotify_id, _track_keys(isrc, key))
+        tracks = select(Track.id, Track.spotify_id, Track.isrc, Track.match_key)
         artists = select(Artist.id, Artist.spotify_id, Artist.normalised_name)
-        for row_id, spotify_id, name in self.session.execute(artists):
-            self.artists.add(row_id, spotify_id, [name])
         primary = (
             select(Track.album_id, func.min(TrackArtist.artist_id).label("artist_id"))
             .join(TrackArtist, (TrackArtist.track_id == Track.id) & (TrackArtist.position == 0))
@@ -125,8 +154,9 @@ class TrackWriter:
         albums = select(
             Album.id, Album.spotify_id, Album.normalised_name, primary.c.artist_id
         ).outerjoin(primary, primary.c.album_id == Album.id)
-        for row_id, spotify_id, name, artist_id in self.session.execute(albums):
-            self.albums.add(row_id, spotify_id, [f"{name}|{artist_id}"])
+        self._add_rows(tracks=self.session.execute(tracks))
+        self._add_rows(artists=self.session.execute(artists))
+        self._add_rows(albums=self.session.execute(albums))
 
     def write(self, records: Sequence[TrackRecord], *, count_tags: bool = True) -> list[int]:
         """Match or create every record's track, artists and album; return track ids in order."""
