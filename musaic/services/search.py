@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy.exc import IntegrityError
-
 from musaic.catalog.search import QuerySyntaxError, parse_query, search_catalog
 from musaic.catalog.search.query import MAX_QUERY_LENGTH
 from musaic.errors import field_error
@@ -48,12 +46,8 @@ def _spotify_tracks(spotify: TrackSearcher, q: str, limit: int) -> tuple[list[Tr
     except SpotifyError as exc:
         logger.warning("spotify search failed", extra={"error_code": exc.code})
         return [], "unavailable"
-    try:
-        tracks = upsert_spotify_tracks(page.items)
-        db.session.commit()
-    except IntegrityError:  # another request kept the same track first: theirs is as good
-        db.session.rollback()
-        return [], "ok"
+    tracks = upsert_spotify_tracks(page.items)  # concurrent upserts are settled inside
+    db.session.commit()
     return tracks, "ok"
 
 
