@@ -1,38 +1,14 @@
-"""Fixtures for Spotify tests: one stand-in per session (3,000 CSV rows), reset per test."""
+"""Fixtures for Spotify tests: tokens, clients and recorders around the shared stand-in."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-# The stand-in is imported as `tests.spotify_standin` (as `python -m` runs it), so the repository
-# root must be importable; `pythonpath = ["."]` in the pytest settings makes this line a no-op.
-if str(Path(__file__).resolve().parents[2]) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 from musaic.spotify import SpotifyClient
 from tests.spotify_standin import IssuedTokens, SpotifyStandIn
-
-STANDIN_ROWS = 3000
-
-
-@pytest.fixture(scope="session")
-def spotify_standin() -> Iterator[SpotifyStandIn]:
-    """Serve the stand-in on a free loopback port for the whole session."""
-    with SpotifyStandIn(row_limit=STANDIN_ROWS) as standin:
-        yield standin
-
-
-@pytest.fixture
-def standin(spotify_standin: SpotifyStandIn) -> Iterator[SpotifyStandIn]:
-    """Give each test a stand-in with no faults, requests or playlists left over."""
-    spotify_standin.reset()
-    yield spotify_standin
-    spotify_standin.reset()
 
 
 @pytest.fixture
