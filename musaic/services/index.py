@@ -19,6 +19,7 @@ from musaic.services.index_data import CatalogMatrices, load_catalog
 from musaic.services.index_writer import activate, fail, write_table
 
 AUDIO_K = 50
+EMBED_K = 100  # the research stored 200 per track; 100 halves the table (storage)
 ARTIST_K = 50
 Maker = partial[tables.Table]
 
@@ -69,6 +70,7 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
     )
     return [
         ("track", partial(cooc, "cooc", data.contexts, data.track_ids, options.k)),
+        ("track", partial(tables.embed_table, "embed", data.contexts, data.track_ids, EMBED_K)),
         ("track", partial(tables.audio_table, "audio", data.audio_tracks, data.audio, AUDIO_K)),
         ("artist", partial(cooc, "cooc", data.artist_contexts, data.artist_ids, ARTIST_K)),
         (
@@ -123,6 +125,8 @@ def build_index(
                 table = make()
             with clock.stage(f"write {name}"):
                 counts[name] = write_table(session, build_id, table, owner)
+            if table.details:
+                stats.setdefault("tables", {})[name] = table.details
             del table
         if before_swap is not None:
             before_swap(build_id)

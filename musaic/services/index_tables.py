@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ import numpy.typing as npt
 from scipy import sparse
 from tqdm import tqdm
 
+from musaic.matching import embeddings as emb
 from musaic.matching import similarity as sim
 
 IdArray = npt.NDArray[np.int64]
@@ -25,6 +26,13 @@ COOC_METHODS: dict[str, tuple[Callable[..., sim.Neighbours], dict[str, float]]] 
     "count": (sim.cooccurrence_topk, {}),
 }
 DEFAULT_METHOD = "rp3beta"  # docs/matching-research: RP3beta alpha 0.5 beta 0 was best normalised
+# docs/matching-research.md round 2 "emb": PureSVD of the BM25-weighted contexts x tracks matrix,
+# k=256, item vectors V S^0.5, cosine neighbours among tracks in >= 5 contexts
+EMBED_FACTORS = 256
+EMBED_WEIGHTING = "bm25"
+EMBED_POWER = 0.5
+EMBED_MIN_CONTEXTS = 5
+EMBED_MIN_FACTORS = 8  # a catalog that allows fewer factors is too small for an embedding
 
 
 @dataclass
@@ -36,6 +44,7 @@ class Table:
     targets: IdArray  # catalog id of each neighbour index
     neighbours: sim.Neighbours
     support: SupportArray | None
+    details: dict[str, Any] = field(default_factory=dict)  # method notes for IndexBuild.stats
 
     @property
     def size(self) -> int:
@@ -105,6 +114,36 @@ def audio_table(kind: str, ids: IdArray, features: npt.NDArray[np.float64], k: i
     return Table(kind, ids, ids, sim.feature_knn(features, k, chunk_size=512), None)
 
 
+def embed_table(kind: str, incidence: sparse.csr_matrix, ids: IdArray, k: int) -> Table:
+    """Rank each track's cosine neighbours in PureSVD space; skip a catalog too small for it."""
+    binary = sparse.csr_matrix(incidence > 0, dtype=np.float64)
+    counts = sim.item_counts(binary)
+    items = np.flatnonzero(counts > 0).astype(np.int64)  # a track in no context has no vector
+    factors = min(EMBED_FACTORS, min(binary.shape[0], items.size) - 1)
+    targets = np.flatnonzero(counts[items] >= EMBED_MIN_CONTEXTS).astype(np.int64)
+    details: dict[str, Any] = {
+        "factors": max(factors, 0),
+        "weighting": EMBED_WEIGHTING,
+        "power": EMBED_POWER,
+        "min_contexts": EMBED_MIN_CONTEXTS,
+        "k": k,
+        "tracks": int(items.size),
+        "targets": int(targets.size),
+    }
+    if factors < EMBED_MIN_FACTORS:
+        details["skipped"] = f"{binary.shape[0]} contexts x {items.size} tracks allow "
+        details["skipped"] += f"{max(factors, 0)} factors, under {EMBED_MIN_FACTORS}"
+    elif targets.size == 0:
+        details["skipped"] = f"no track is in {EMBED_MIN_CONTEXTS} or more contexts"
+    if "skipped" in details:
+        return _empty(kind, ids, k, details)
+    vectors = emb.svd_item_factors(
+        sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER
+    )
+    neighbours = emb.embedding_topk(vectors, k, targets=targets)
+    return Table(kind, ids[items], ids[items], neighbours, None, details)
+
+
 def tags_table(kind: str, tags: sparse.csr_matrix, ids: IdArray, k: int) -> Table:
     """Rank each tagged artist's neighbours by TF-IDF tag cosine; support = shared tags."""
     tagged = np.flatnonzero(np.diff(tags.indptr) > 0).astype(np.int64)
@@ -122,7 +161,7 @@ def tags_table(kind: str, tags: sparse.csr_matrix, ids: IdArray, k: int) -> Tabl
     return Table(kind, ids[tagged], ids[tagged], neighbours, support)
 
 
-def _empty(kind: str, ids: IdArray, k: int) -> Table:
+def _empty(kind: str, ids: IdArray, k: int, details: dict[str, Any] | None = None) -> Table:
     """Return a table with no rows."""
     none = sim.Neighbours(np.zeros((0, k), np.int32), np.zeros((0, k), np.float32))
-    return Table(kind, ids[:0], ids, none, None)
+    return Table(kind, ids[:0], ids, none, None, details or {})

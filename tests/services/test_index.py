@@ -6,13 +6,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
 from musaic.extensions import db
-from musaic.models import ArtistNeighbour, IndexBuild, TrackNeighbour
+from musaic.models import Artist, ArtistNeighbour, IndexBuild, Track, TrackArtist, TrackNeighbour
 from musaic.services.index import BuildOptions, build_index, index_status
 from musaic.services.index_data import listening_sessions
-from tests.services.tiny_catalog import add_tiny_catalog
+from tests.services.tiny_catalog import add_playlist, add_tiny_catalog
+
+RING = 12  # tracks 1..12 on a circle; playlist i holds tracks i..i+4, so each is in 5 playlists
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -38,6 +41,47 @@ def _row_count(build_id: int) -> int:
         for model in (TrackNeighbour, ArtistNeighbour)
     )
     return sum(counts)
+
+
+def _add_ring_catalog() -> None:
+    """Add 12 tracks by one artist and 12 playlists of 5 neighbouring tracks on a circle."""
+    db.session.add(Artist(id=1, name="Ring", normalised_name=normalise_artist("Ring")))
+    for track_id in range(1, RING + 1):
+        title = f"Song {track_id}"
+        db.session.add(
+            Track(
+                id=track_id,
+                spotify_id=f"ring{track_id}",
+                title=title,
+                normalised_title=normalise_title(title),
+                match_key=match_key("Ring", title),
+                song_key=song_key("Ring", title),
+            )
+        )
+        db.session.add(TrackArtist(track_id=track_id, position=0, artist_id=1))
+    db.session.flush()
+    for start in range(RING):
+        add_playlist(f"ring-{start}", [(start + i) % RING + 1 for i in range(5)])
+    db.session.commit()
+
+
+def _embed_rows(track_id: int) -> list[tuple[int, int, float, int | None]]:
+    """Return (rank, neighbour, score, support) of a track's "embed" rows in the active build."""
+    rows = db.session.execute(
+        select(
+            TrackNeighbour.rank,
+            TrackNeighbour.neighbour_id,
+            TrackNeighbour.score,
+            TrackNeighbour.support,
+        )
+        .where(
+            TrackNeighbour.build_id == _active_id(),
+            TrackNeighbour.kind == "embed",
+            TrackNeighbour.track_id == track_id,
+        )
+        .order_by(TrackNeighbour.rank)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 def test_sessions_split_at_gaps_over_30_minutes_and_skip_plays_under_30_seconds() -> None:
@@ -93,6 +137,29 @@ def test_scores_are_positive_and_ranks_start_at_zero() -> None:
     assert min(ranks) == 0
 
 
+def test_embed_neighbours_are_ranked_by_descending_cosine_without_the_track_itself() -> None:
+    _add_ring_catalog()
+    stats = build_index()
+    assert stats["tables"]["track.embed"]["factors"] == RING - 1  # min(256, 12 - 1)
+    assert stats["counts"]["track.embed"] > 0
+    for track_id in range(1, RING + 1):
+        rows = _embed_rows(track_id)
+        ranks, neighbours, scores, support = (list(column) for column in zip(*rows, strict=True))
+        assert ranks == list(range(len(rows)))
+        assert scores == sorted(scores, reverse=True) and min(scores) > 0
+        assert track_id not in neighbours and len(set(neighbours)) == len(neighbours)
+        assert set(support) == {None}
+        assert set(neighbours[:2]) == {track_id % RING + 1, (track_id - 2) % RING + 1}
+
+
+def test_embed_is_skipped_with_a_reason_when_the_catalog_is_too_small() -> None:
+    add_tiny_catalog()  # 4 contexts: at most 3 factors
+    stats = build_index()
+    assert stats["counts"]["track.embed"] == 0
+    assert "under 8" in stats["tables"]["track.embed"]["skipped"]
+    assert _embed_rows(1) == []
+
+
 def test_build_stores_counts_method_and_stage_measurements() -> None:
     add_tiny_catalog()
     stats = build_index(BuildOptions(k=1))
@@ -114,6 +181,24 @@ def test_rebuild_swaps_the_active_build_and_deletes_the_old_rows() -> None:
     assert first is not None and second is not None and second != first
     assert db.session.scalar(select(func.count()).where(IndexBuild.active)) == 1
     assert _row_count(first) == 0 and _row_count(second) > 0
+
+
+def test_rebuild_deletes_old_rows_without_loading_their_keys_back() -> None:
+    add_tiny_catalog()
+    build_index()
+    deletes: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("DELETE"):
+            deletes.append(statement.upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        build_index()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert any("TRACK_NEIGHBOURS" in statement for statement in deletes)
+    assert not any("RETURNING" in statement for statement in deletes)
 
 
 def test_readers_see_the_old_build_unchanged_until_the_swap() -> None:
