@@ -142,3 +142,18 @@ def test_cors_allows_only_configured_origins(sqlite_url: str, origin: str, allow
     assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed
     if allowed:
         assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+@pytest.mark.parametrize("body", [b'{"seed": ', b"not json at all", b'{"seed": 1,}'])
+def test_malformed_json_body_is_a_400_envelope(client: Any, body: bytes) -> None:
+    response = client.post("/api/playlists", data=body, content_type="application/json")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "malformed_json"
+    assert error["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_a_json_body_of_the_wrong_shape_names_the_field(client: Any) -> None:
+    response = client.post("/api/playlists", json={"seed": "1", "length": 1000})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"]["field"] == "length"
