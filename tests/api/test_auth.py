@@ -289,3 +289,18 @@ def test_me_requires_login(client: Any) -> None:
     response = client.get("/api/me")
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "not_logged_in"
+
+
+def test_a_spotify_timeout_is_a_503_spotify_unavailable(live: Any, standin: Any) -> None:
+    from dataclasses import replace
+
+    from musaic.spotify.factory import SpotifyFactory, SpotifySettings
+
+    browser = _log_in(live)
+    app = live.server.app
+    impatient = replace(SpotifySettings.from_config(app.config), read_timeout=0.3, max_retries=1)
+    app.extensions["musaic.spotify_factory"] = SpotifyFactory(impatient, sleep=lambda _: None)
+    standin.faults.slow(2.0, times=2)
+    response = browser.get(f"{live.url}/api/me", timeout=30)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "spotify_unavailable"
