@@ -24,7 +24,14 @@ def _generation(argv: list[str]) -> None:
     generation.main(argv)
 
 
+def _imports(argv: list[str]) -> None:
+    from benchmarks import imports
+
+    imports.main(argv)
+
+
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
+    "imports": _imports,
     "search": _search,
     "index": _index,
     "generation": _generation,

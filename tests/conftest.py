@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 import redis
+import requests
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -200,3 +201,26 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Any, standin: Any
+) -> Iterator[Any]:
+    """Serve Musaic for real on 127.0.0.1, pointed at the Spotify stand-in."""
+    app = make_app(backend, request, tmp_path, **spotify_settings(standin, "http://x/"))
+    server = LiveServer(app)
+    app.config["SPOTIFY_REDIRECT_URI"] = f"{server.url}/api/auth/callback"
+    server.start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def log_in(live: Any, next_path: str = "/api/auth/status") -> requests.Session:
+    """Log a fresh browser session in through the whole Spotify dance; return it."""
+    browser = requests.Session()
+    response = browser.get(f"{live.url}/api/auth/login", params={"next": next_path}, timeout=10)
+    assert response.status_code == 200, response.text
+    return browser

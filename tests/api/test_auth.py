@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,29 +12,7 @@ from sqlalchemy import select, update
 
 from musaic.extensions import db
 from musaic.models import SpotifyToken, User
-from tests.conftest import LiveServer, make_app, spotify_settings
-
-
-@pytest.fixture
-def live(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Any, standin: Any
-) -> Iterator[Any]:
-    """Serve Musaic for real on 127.0.0.1, pointed at the Spotify stand-in."""
-    app = make_app(backend, request, tmp_path, **spotify_settings(standin, "http://x/"))
-    server = LiveServer(app)
-    app.config["SPOTIFY_REDIRECT_URI"] = f"{server.url}/api/auth/callback"
-    server.start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
-
-
-def _log_in(live: Any, next_path: str = "/api/auth/status") -> requests.Session:
-    browser = requests.Session()
-    response = browser.get(f"{live.url}/api/auth/login", params={"next": next_path}, timeout=10)
-    assert response.status_code == 200, response.text
-    return browser
+from tests.conftest import log_in, spotify_settings
 
 
 def _stored_tokens(live: Any) -> SpotifyToken:
@@ -57,7 +34,7 @@ def _force_expiry(live: Any) -> None:
 
 def test_full_login_refresh_logout_flow(live: Any, standin: Any) -> None:
     standin.accounts.rotate_refresh_tokens = True
-    browser = _log_in(live)
+    browser = log_in(live)
     status = browser.get(f"{live.url}/api/auth/status", timeout=10).json()
     assert status["logged_in"] is True
     assert status["user"]["display_name"] == standin.accounts.user().display_name
@@ -167,7 +144,7 @@ def test_next_never_redirects_off_site(live: Any, target: str) -> None:
 
 
 def test_invalid_grant_logs_the_listener_out(live: Any, standin: Any) -> None:
-    browser = _log_in(live)
+    browser = log_in(live)
     standin.accounts._refresh.clear()  # every refresh token revoked (6-month expiry)
     standin.accounts.expire_access_tokens()
     _force_expiry(live)
@@ -178,7 +155,7 @@ def test_invalid_grant_logs_the_listener_out(live: Any, standin: Any) -> None:
 
 
 def test_a_401_from_spotify_triggers_one_refresh_and_one_retry(live: Any, standin: Any) -> None:
-    browser = _log_in(live)
+    browser = log_in(live)
     standin.accounts.expire_access_tokens()  # Spotify says expired though our clock does not
     standin.reset()
     assert browser.get(f"{live.url}/api/me", timeout=10).status_code == 200
@@ -205,7 +182,7 @@ def test_a_401_from_spotify_triggers_one_refresh_and_one_retry(live: Any, standi
 def test_spotify_failures_become_documented_errors(
     live: Any, standin: Any, fault: dict[str, Any], status: int, code: str
 ) -> None:
-    browser = _log_in(live)
+    browser = log_in(live)
     standin.faults.queue(**fault)
     response = browser.get(f"{live.url}/api/me", timeout=30)
     assert response.status_code == status
@@ -215,7 +192,7 @@ def test_spotify_failures_become_documented_errors(
 
 
 def test_short_429_and_a_5xx_are_retried_transparently(live: Any, standin: Any) -> None:
-    browser = _log_in(live)
+    browser = log_in(live)
     standin.faults.queue(status=429, retry_after=1)
     standin.faults.queue(status=502)
     assert browser.get(f"{live.url}/api/me", timeout=30).status_code == 200
@@ -230,7 +207,7 @@ def test_concurrent_refreshes_happen_once_and_keep_the_rotated_token(
     from musaic.services.tokens import access_token
     from musaic.spotify.factory import SpotifyFactory, SpotifySettings
 
-    _log_in(live)
+    log_in(live)
     standin.accounts.rotate_refresh_tokens = True
     _force_expiry(live)
     standin.reset()
@@ -254,7 +231,7 @@ def test_concurrent_refreshes_happen_once_and_keep_the_rotated_token(
 
 
 def test_tokens_are_ciphertext_at_rest_and_never_leak(live: Any, standin: Any, capfd: Any) -> None:
-    browser = _log_in(live)
+    browser = log_in(live)
     bodies = [
         browser.get(f"{live.url}{p}", timeout=10).text for p in ("/api/me", "/api/auth/status")
     ]
@@ -296,7 +273,7 @@ def test_a_spotify_timeout_is_a_503_spotify_unavailable(live: Any, standin: Any)
 
     from musaic.spotify.factory import SpotifyFactory, SpotifySettings
 
-    browser = _log_in(live)
+    browser = log_in(live)
     app = live.server.app
     impatient = replace(SpotifySettings.from_config(app.config), read_timeout=0.3, max_retries=1)
     app.extensions["musaic.spotify_factory"] = SpotifyFactory(impatient, sleep=lambda _: None)
