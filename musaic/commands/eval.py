@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from musaic.services.evaluation import EvalOptions, ablation_variants, evaluate
-from musaic.services.evaluation_mpd import split_playlists
+from musaic.services.evaluation_playlists import split_playlists
 from musaic.services.evaluation_rankers import parse_weights
 from musaic.services.evaluation_report import draw_chart, format_table, write_json
 

@@ -18,7 +18,7 @@ from musaic.matching.matchers import hybrid
 from musaic.matching.registry import MATCHERS
 from musaic.models import IndexBuild
 from musaic.services.evaluation_cases import ArtistOf, Case, build_cases, load_keys
-from musaic.services.evaluation_mpd import read_playlists
+from musaic.services.evaluation_playlists import read_playlists
 from musaic.services.evaluation_rankers import (
     Ranker,
     baseline_rankers,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from musaic.catalog.normalise import match_key, normalise_artist
 from musaic.models import Artist, Track, TrackArtist
-from musaic.services.evaluation_mpd import Playlist
+from musaic.services.evaluation_playlists import Playlist
 
 
 class ArtistOf(dict[int, int]):

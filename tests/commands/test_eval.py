@@ -11,7 +11,7 @@ from flask.testing import FlaskCliRunner
 from musaic.cli import cli
 from tests.services.tiny_catalog import add_tiny_catalog
 
-TINY_MPD = Path(__file__).resolve().parent.parent / "fixtures" / "eval" / "tiny_mpd.json"
+TINY_MPD = Path(__file__).resolve().parent.parent / "fixtures" / "eval" / "tiny_playlists.json"
 
 
 def test_eval_prints_a_table_and_writes_json_and_a_chart(

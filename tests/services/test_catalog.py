@@ -72,7 +72,7 @@ def test_a_strict_import_with_a_bad_row_writes_nothing(app_context: None) -> Non
 
 def test_stats_count_tracks_playlists_and_features(app_context: None) -> None:
     import_file(FIXTURES / "tidytuesday_small.csv")
-    import_file(FIXTURES / "mpd_small.json")
+    import_file(FIXTURES / "playlist_slice_small.json")
     stats = catalog_stats()
     assert stats["tracks"] == 4  # 3 TidyTuesday tracks + 1 new from the MPD file
     assert stats["imported playlists"] == 4

@@ -11,11 +11,11 @@ import pytest
 
 from musaic.matching.matchers import hybrid
 from musaic.services.evaluation import EvalOptions, ablation_variants, evaluate
-from musaic.services.evaluation_mpd import in_holdout, read_playlists, split_playlists
+from musaic.services.evaluation_playlists import in_holdout, read_playlists, split_playlists
 from musaic.services.index import build_index
 from tests.services.tiny_catalog import add_tiny_catalog
 
-TINY_MPD = Path(__file__).resolve().parent.parent / "fixtures" / "eval" / "tiny_mpd.json"
+TINY_MPD = Path(__file__).resolve().parent.parent / "fixtures" / "eval" / "tiny_playlists.json"
 
 # Imported playlists p1 [1,2,3], p2 [1,2], p3 [3,4,5]. Cooccurrence_count ranks:
 #   playlist 10, seed 1 (first known track): [2, 3, 4, 5, 6]; targets {2, sp9, notincatalog}

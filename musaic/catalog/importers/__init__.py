@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from musaic.catalog.importers import exportify, mpd, spotify_history, tidytuesday
+from musaic.catalog.importers import exportify, million_playlist, spotify_history, tidytuesday
 from musaic.catalog.importers.files import Progress, head_text
 from musaic.catalog.importers.records import ImportFormatError, ImportItem
 
@@ -22,7 +22,7 @@ class ImporterFormat:
 
 FORMATS: dict[str, ImporterFormat] = {
     module.NAME: ImporterFormat(module.NAME, module.sniff, module.read)
-    for module in (tidytuesday, mpd, exportify, spotify_history)
+    for module in (tidytuesday, million_playlist, exportify, spotify_history)
 }
 
 
