@@ -58,57 +58,42 @@ class IndexReader(CatalogReader):
         self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100
     ) -> dict[int, list[Neighbour]]:
         """Return the top `limit` neighbours of each track by each of `kinds`, best first."""
-        ids = sorted(set(track_ids))
-        if self.build_id is None or not ids:
-            return {}
-        found: dict[int, list[Neighbour]] = defaultdict(list)
-        for chunk in chunks(ids):
-            rows = self.session.execute(
-                select(
-                    TrackNeighbour.track_id,
-                    TrackNeighbour.neighbour_id,
-                    TrackNeighbour.score,
-                    TrackNeighbour.support,
-                    TrackNeighbour.kind,
-                )
-                .where(
-                    TrackNeighbour.build_id == self.build_id,
-                    TrackNeighbour.kind.in_(_kinds(kinds)),
-                    TrackNeighbour.track_id.in_(chunk),
-                    TrackNeighbour.rank < limit,
-                )
-                .order_by(TrackNeighbour.track_id, TrackNeighbour.kind, TrackNeighbour.rank)
-            )
-            for track_id, neighbour_id, score, support, kind in rows:
-                found[track_id].append(Neighbour(neighbour_id, score, support, kind))
-        return dict(found)
+        return self._neighbours(TrackNeighbour, TrackNeighbour.track_id, track_ids, kinds, limit)
 
     def artist_neighbours(
         self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
     ) -> dict[int, list[Neighbour]]:
         """Return the top `limit` neighbours of each artist by each of `kinds`, in rank order."""
-        ids = sorted(set(artist_ids))
+        return self._neighbours(
+            ArtistNeighbour, ArtistNeighbour.artist_id, artist_ids, kinds, limit
+        )
+
+    def _neighbours(
+        self,
+        table: type[TrackNeighbour] | type[ArtistNeighbour],
+        source: Any,
+        source_ids: Iterable[int],
+        kinds: str | Sequence[str],
+        limit: int,
+    ) -> dict[int, list[Neighbour]]:
+        """Read one neighbour table of the active build for many sources, in chunks."""
+        ids = sorted(set(source_ids))
         if self.build_id is None or not ids:
             return {}
-        rows = self.session.execute(
-            select(
-                ArtistNeighbour.artist_id,
-                ArtistNeighbour.neighbour_id,
-                ArtistNeighbour.score,
-                ArtistNeighbour.support,
-                ArtistNeighbour.kind,
-            )
-            .where(
-                ArtistNeighbour.build_id == self.build_id,
-                ArtistNeighbour.kind.in_(_kinds(kinds)),
-                ArtistNeighbour.artist_id.in_(ids),
-                ArtistNeighbour.rank < limit,
-            )
-            .order_by(ArtistNeighbour.artist_id, ArtistNeighbour.kind, ArtistNeighbour.rank)
-        )
         found: dict[int, list[Neighbour]] = defaultdict(list)
-        for artist_id, neighbour_id, score, support, kind in rows:
-            found[artist_id].append(Neighbour(neighbour_id, score, support, kind))
+        for chunk in chunks(ids):
+            rows = self.session.execute(
+                select(source, table.neighbour_id, table.score, table.support, table.kind)
+                .where(
+                    table.build_id == self.build_id,
+                    table.kind.in_(_kinds(kinds)),
+                    source.in_(chunk),
+                    table.rank < limit,
+                )
+                .order_by(source, table.kind, table.rank)
+            )
+            for source_id, neighbour_id, score, support, kind in rows:
+                found[source_id].append(Neighbour(neighbour_id, score, support, kind))
         return dict(found)
 
     def popularity_thresholds(self) -> PopularityThresholds:
