@@ -25,8 +25,8 @@ run: install
 	$(BIN)/musaic serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check musaic tests benchmarks scripts
-	$(BIN)/ruff format --check musaic tests benchmarks scripts
+	$(BIN)/ruff check musaic tests benchmarks research
+	$(BIN)/ruff format --check musaic tests benchmarks research
 
 typecheck: install
 	$(BIN)/mypy musaic

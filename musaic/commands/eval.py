@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from musaic.services.evaluation import EvalOptions, ablation_variants, evaluate
-from musaic.services.evaluation_playlists import split_playlists
-from musaic.services.evaluation_rankers import parse_weights
-from musaic.services.evaluation_report import draw_chart, format_table, write_json
+from musaic.evaluation.playlists import split_playlists
+from musaic.evaluation.rankers import parse_weights
+from musaic.evaluation.report import PlotUnavailableError, draw_chart, format_table, write_json
+from musaic.evaluation.run import EvalOptions, ablation_variants, evaluate
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = click.Path(dir_okay=False, path_type=Path)
@@ -50,6 +51,8 @@ def eval_group(
         return
     if playlists is None:
         raise click.UsageError("--playlists is required (or use `musaic eval split`)")
+    if plot_out is not None and importlib.util.find_spec("matplotlib") is None:
+        raise click.BadParameter(str(PlotUnavailableError()), param_hint="--plot")
     try:
         variants = {f"hybrid[{spec}]": parse_weights(spec) for spec in weights}
     except ValueError as exc:

@@ -9,9 +9,9 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from musaic.indexing.tables import COOC_METHODS, DEFAULT_METHOD
 from musaic.services.catalog import catalog_stats
 from musaic.services.index import BuildOptions, build_index, index_status
-from musaic.services.index_tables import COOC_METHODS, DEFAULT_METHOD
 
 
 @click.group("index")

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 
 from musaic.extensions import db
+from musaic.indexing import tables
+from musaic.indexing.data import CatalogMatrices, load_catalog
+from musaic.indexing.writer import activate, fail, write_table
 from musaic.models import IndexBuild
-from musaic.services import index_tables as tables
-from musaic.services.index_data import CatalogMatrices, load_catalog
-from musaic.services.index_writer import activate, fail, write_table
 
 AUDIO_K = 50
 EMBED_K = 100  # the research stored 200 per track; 100 halves the table (storage)

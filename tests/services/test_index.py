@@ -10,9 +10,9 @@ from sqlalchemy import event, func, select
 
 from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
 from musaic.extensions import db
+from musaic.indexing.data import listening_sessions
 from musaic.models import Artist, ArtistNeighbour, IndexBuild, Track, TrackArtist, TrackNeighbour
 from musaic.services.index import BuildOptions, build_index, index_status
-from musaic.services.index_data import listening_sessions
 from tests.services.tiny_catalog import add_playlist, add_tiny_catalog
 
 RING = 12  # tracks 1..12 on a circle; playlist i holds tracks i..i+4, so each is in 5 playlists

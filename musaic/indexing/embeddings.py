@@ -7,7 +7,7 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.linalg import svds
 
-from musaic.matching.similarity import Neighbours, bm25_weight, item_counts
+from musaic.indexing.similarity import Neighbours, bm25_weight, item_counts
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

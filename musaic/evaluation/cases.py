@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from musaic.catalog.normalise import match_key, normalise_artist
+from musaic.evaluation.playlists import Playlist
 from musaic.models import Artist, Track, TrackArtist
-from musaic.services.evaluation_playlists import Playlist
 
 
 class ArtistOf(dict[int, int]):

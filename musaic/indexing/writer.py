@@ -11,8 +11,8 @@ from sqlalchemy import Table as SqlTable
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from musaic.indexing.tables import Table
 from musaic.models import ArtistNeighbour, IndexBuild, TrackNeighbour
-from musaic.services.index_tables import Table
 
 BATCH_ROWS = 100_000
 COLUMNS = ("build_id", "kind", "{owner}_id", "rank", "neighbour_id", "score", "support")

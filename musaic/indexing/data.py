@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from musaic.catalog.normalise import featured_artists, normalise_artist
-from musaic.matching.similarity import incidence_matrix
+from musaic.indexing.similarity import incidence_matrix
 from musaic.models import (
     AUDIO_FEATURES,
     Artist,

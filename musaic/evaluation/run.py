@@ -12,19 +12,19 @@ from typing import Any
 from sqlalchemy import select
 from tqdm import tqdm
 
-from musaic.extensions import db
-from musaic.matching.evaluation import aggregate, playlist_metrics
-from musaic.matching.matchers import hybrid
-from musaic.matching.registry import MATCHERS
-from musaic.models import IndexBuild
-from musaic.services.evaluation_cases import ArtistOf, Case, build_cases, load_keys
-from musaic.services.evaluation_playlists import read_playlists
-from musaic.services.evaluation_rankers import (
+from musaic.evaluation.cases import ArtistOf, Case, build_cases, load_keys
+from musaic.evaluation.metrics import aggregate, playlist_metrics
+from musaic.evaluation.playlists import read_playlists
+from musaic.evaluation.rankers import (
     Ranker,
     baseline_rankers,
     hybrid_weights,
     matcher_ranker,
 )
+from musaic.extensions import db
+from musaic.matching.matchers import hybrid
+from musaic.matching.registry import MATCHERS
+from musaic.models import IndexBuild
 
 ALL = "all"
 

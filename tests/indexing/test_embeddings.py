@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from musaic.matching import embeddings as emb
-from musaic.matching import similarity as sim
+from musaic.indexing import embeddings as emb
+from musaic.indexing import similarity as sim
 
 # two disjoint "genres": items 0-2 always together, items 3-4 together; item 5 in no context
 CONTEXTS = [[0, 1, 2], [0, 1, 2], [0, 1], [3, 4], [3, 4]]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from musaic.evaluation.playlists import in_holdout, read_playlists, split_playlists
+from musaic.evaluation.run import EvalOptions, ablation_variants, evaluate
 from musaic.matching.matchers import hybrid
-from musaic.services.evaluation import EvalOptions, ablation_variants, evaluate
-from musaic.services.evaluation_playlists import in_holdout, read_playlists, split_playlists
 from musaic.services.index import build_index
 from tests.services.tiny_catalog import add_tiny_catalog
 

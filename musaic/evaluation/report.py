@@ -41,9 +41,19 @@ def write_json(report: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(report, indent=2))
 
 
+class PlotUnavailableError(RuntimeError):
+    """Raised when --plot is asked for without the optional matplotlib extra."""
+
+    def __init__(self) -> None:
+        super().__init__("--plot needs matplotlib: pip install 'musaic[plot]'")
+
+
 def draw_chart(report: dict[str, Any], path: Path) -> None:
     """Draw NDCG@K and R-precision per method as grouped bars into a PNG."""
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError as missing:  # an optional extra: pip install 'musaic[plot]'
+        raise PlotUnavailableError() from missing
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

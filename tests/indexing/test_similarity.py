@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from musaic.matching import similarity as sim
+from musaic.indexing import similarity as sim
 
 # contexts (playlists) over 5 items; item 4 is in no context
 CONTEXTS = [[0, 1, 2], [0, 1], [1, 3]]

@@ -12,8 +12,8 @@ import numpy.typing as npt
 from scipy import sparse
 from tqdm import tqdm
 
-from musaic.matching import embeddings as emb
-from musaic.matching import similarity as sim
+from musaic.indexing import embeddings as emb
+from musaic.indexing import similarity as sim
 
 IdArray = npt.NDArray[np.int64]
 SupportArray = npt.NDArray[np.int32]

@@ -9,13 +9,13 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from musaic.matching import evaluation as metrics
+from musaic.evaluation import metrics
+from musaic.indexing.data import imported_playlists
+from musaic.indexing.similarity import incidence_matrix
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers import hybrid
 from musaic.matching.registry import MATCHERS
-from musaic.matching.similarity import incidence_matrix
 from musaic.models import Track
-from musaic.services.index_data import imported_playlists
 
 Ranker = Callable[[int, int], list[int]]  # (seed track id, k) -> ranked track ids
 BASELINES = ("popularity", "artist_popularity", "cooccurrence_count", "cooccurrence_cosine")

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from musaic.matching import evaluation as ev
-from musaic.matching.similarity import incidence_matrix
+from musaic.evaluation import metrics as ev
+from musaic.indexing.similarity import incidence_matrix
 
 ARTIST_OF = {1: 10, 2: 20, 3: 30, 5: 50, 7: 70, 9: 10}
 

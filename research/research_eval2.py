@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from musaic.matching import embeddings as emb
-from musaic.matching import evaluation as ev
-from musaic.matching import similarity as sim
-from scripts.research_eval import BUCKETS, MPD, SPLITS, bucket_of
+from musaic.evaluation import metrics as ev
+from musaic.indexing import embeddings as emb
+from musaic.indexing import similarity as sim
+from research.research_eval import BUCKETS, MPD, SPLITS, bucket_of
 
 K = 100
 TRACK_K = 200  # stored track rows (index K)

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from musaic.matching.similarity import item_counts
+from musaic.indexing.similarity import item_counts
 
 IntArray = npt.NDArray[np.int64]
 ARTIST_CREDIT = 0.25  # RecSys 2018: an artist-only hit in the top |G| is worth a quarter

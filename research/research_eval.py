@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from musaic.matching import evaluation as ev
-from musaic.matching import similarity as sim
+from musaic.evaluation import metrics as ev
+from musaic.indexing import similarity as sim
 
 MPD = Path("/work/shared/data/mpd_subset_followers10/mpd_dev.json.gz")
 K = 100

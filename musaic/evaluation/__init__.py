@@ -1,0 +1,1 @@
+"""Offline evaluation: score matchers and baselines on held-out playlists."""

@@ -1,0 +1,1 @@
+"""Offline index pipeline: read the catalog, compute neighbour tables, write a build."""
