@@ -11,10 +11,13 @@ from musaic.models import Playlist, PlaylistTrack, User
 from musaic.services.tracks import write_spotify_records
 
 
-def standin_records(standin: Any, count: int, *, with_ids: bool = True) -> list[TrackRecord]:
-    """Describe `count` stand-in tracks as catalog records (optionally without Spotify ids)."""
+def standin_records(
+    standin: Any, count: int, *, with_ids: bool = True, artist_id: str | None = None
+) -> list[TrackRecord]:
+    """Describe `count` stand-in tracks (of one artist) as records, optionally without ids."""
     records = []
-    for track in list(standin.catalog.tracks.values())[:count]:
+    tracks = [t for t in standin.catalog.tracks.values() if artist_id in (None, t.artist_id)]
+    for track in tracks[:count]:
         album = standin.catalog.albums[track.album_id]
         artist = standin.catalog.artists[track.artist_id]
         records.append(

@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
 from musaic.extensions import db
-from musaic.models import Playlist, PlaylistExport, PlaylistTrack, Track
+from musaic.models import Playlist, PlaylistExport, Track
 from musaic.services.export import ExportRequest, clean_text, export_to_spotify, with_marker
 from musaic.services.export_state import ExportInProgressError
 from musaic.services.listener import Listener
@@ -90,7 +89,7 @@ def test_first_export_makes_one_create_and_one_write_per_100_tracks(
 def test_a_later_export_updates_the_same_playlist_and_only_changed_details(
     standin: Any, spotify: SpotifyClient, listener: Listener
 ) -> None:
-    playlist_id, track_ids = playlist_of_standin_tracks(standin, 30, listener.user_id or 0)
+    playlist_id, _track_ids = playlist_of_standin_tracks(standin, 30, listener.user_id or 0)
     first = _export(playlist_id, listener, spotify)
     standin.reset_log()
     again = _export(playlist_id, listener, spotify)
