@@ -12,7 +12,7 @@ from musaic.api.playlist_schemas import ExportIn, ExportOut, PlaylistFilePath, P
 from musaic.api.schemas import ErrorEnvelope
 from musaic.api.spotify_context import listener_client
 from musaic.services import export, export_files
-from musaic.services.export import ExportRequest
+from musaic.services.export_details import ExportRequest
 from musaic.services.export_tracks import unresolved_out
 
 bp = APIBlueprint("exports", __name__, url_prefix="/api", abp_tags=[Tag(name="playlists")])

@@ -13,6 +13,7 @@ from pydantic import (
     StrictStr,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from musaic.api.tracks import TrackOut
@@ -171,6 +172,11 @@ class ExportIn(BaseModel):
     name: StrictStr | None = Field(None, min_length=1, max_length=100)
     description: StrictStr | None = Field(None, max_length=300)
     public: bool = Field(False, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_body_is_no_options(cls, data: Any) -> Any:
+        return {} if data is None else data
 
 
 class SpotifyPlaylistOut(SpotifyPlaylistRefOut):

@@ -8,19 +8,17 @@ export got, so a retry after any failure resumes with the stored Spotify id (see
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import update
 
-from musaic.errors import UnauthorisedError, field_error
+from musaic.errors import UnauthorisedError
 from musaic.extensions import db
 from musaic.models import Playlist, PlaylistExport
 from musaic.services import export_state
+from musaic.services.export_details import Details, ExportRequest, export_details, with_marker
 from musaic.services.export_state import Claim
 from musaic.services.export_tracks import ExportTrack, TrackSearcher, export_tracks, resolve_missing
 from musaic.services.listener import Listener
@@ -29,12 +27,8 @@ from musaic.spotify.errors import SpotifyForbiddenError, SpotifyNotFoundError
 from musaic.spotify.models import Page, SpotifyPlaylist
 from musaic.spotify.refs import spotify_uri, spotify_url
 
-MAX_NAME = 100
-MAX_DESCRIPTION = 300
 MARKER_SCAN_PAGES = 4  # GET /me/playlists pages (50 each) searched for a create of unknown outcome
 LOST_NOTE = "The Spotify playlist saved before is gone or no longer yours: a new one was created."
-_TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"\s+")
 
 
 class SpotifyPlaylists(TrackSearcher, Protocol):
@@ -55,24 +49,6 @@ class SpotifyPlaylists(TrackSearcher, Protocol):
 
     def get_my_playlists(self, *, limit: int = 20, offset: int = 0) -> Page[SpotifyPlaylist]:
         """List the listener's playlists."""
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    """What the listener asked for; None means "derive it from the playlist"."""
-
-    name: str | None = None
-    description: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True)
-class Details:
-    """The name, description (without marker) and visibility the Spotify playlist should have."""
-
-    name: str
-    description: str
-    public: bool
 
 
 @dataclass(frozen=True)
@@ -104,35 +80,6 @@ class ExportResult:
         return spotify_url(self.spotify_id, "playlist")
 
 
-def clean_text(value: str, limit: int) -> str:
-    """Strip HTML tags and control characters, collapse spaces, and cut to `limit` characters."""
-    text = _TAG.sub(" ", html.unescape(_TAG.sub(" ", value))).replace("<", " ").replace(">", " ")
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
-    return _SPACES.sub(" ", text).strip()[:limit].rstrip()
-
-
-def _details(request: ExportRequest, playlist: Playlist) -> Details:
-    name = clean_text(request.name if request.name is not None else playlist.name, MAX_NAME)
-    if not name:
-        raise field_error("name", "must contain text once HTML and control characters are removed")
-    if request.description is not None:
-        return Details(name, clean_text(request.description, MAX_DESCRIPTION), request.public)
-    seed = next((i.track for i in playlist.items if i.track_id == playlist.seed_track_id), None)
-    made_from = ""
-    if seed is not None:
-        by = ", ".join(a.name for a in seed.artists[:2])
-        made_from = f' from "{seed.title}"' + (f" by {by}" if by else "")
-    text = f"A playlist{made_from}, made with Musaic."
-    return Details(name, clean_text(text, MAX_DESCRIPTION), request.public)
-
-
-def with_marker(description: str, marker: str) -> str:
-    """Return the description Spotify gets: the listener's text plus this export's marker."""
-    suffix = f"[{marker}]"
-    room = MAX_DESCRIPTION - len(suffix) - 1
-    return f"{description[:room].rstrip()} {suffix}".strip()
-
-
 def _prior(row: PlaylistExport) -> _Prior:
     details = None
     if row.name is not None:
@@ -160,7 +107,7 @@ def export_to_spotify(
     if listener.user_id is None or spotify is None:
         raise UnauthorisedError("Log in with Spotify to save playlists.", code="login_required")
     playlist = get_playlist(playlist_id, listener)
-    tracks, details = export_tracks(playlist), _details(request, playlist)
+    tracks, details = export_tracks(playlist), export_details(request, playlist)
     held, row = export_state.claim(playlist_id, listener.user_id)
     prior = _prior(row)
     try:

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 
 from musaic.extensions import db
 from musaic.models import Playlist, PlaylistExport, Track
-from musaic.services.export import ExportRequest, clean_text, export_to_spotify, with_marker
+from musaic.services.export import export_to_spotify
+from musaic.services.export_details import ExportRequest, clean_text, with_marker
 from musaic.services.export_state import ExportInProgressError
 from musaic.services.listener import Listener
 from musaic.services.tracks import write_spotify_records
