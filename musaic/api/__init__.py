@@ -8,11 +8,31 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_openapi3 import OpenAPI
 
-from musaic.api import artists, auth, errors, health, matchers, playlists, schemas, search, tracks
+from musaic.api import (
+    artists,
+    auth,
+    errors,
+    exports,
+    health,
+    matchers,
+    playlists,
+    schemas,
+    search,
+    tracks,
+)
 
 __all__ = ["errors", "init_app", "schemas"]
 
-BLUEPRINTS = (health.bp, auth.bp, search.bp, tracks.bp, artists.bp, playlists.bp, matchers.bp)
+BLUEPRINTS = (
+    health.bp,
+    auth.bp,
+    search.bp,
+    tracks.bp,
+    artists.bp,
+    playlists.bp,
+    exports.bp,
+    matchers.bp,
+)
 
 
 def _openapi_document(app: OpenAPI) -> Any:

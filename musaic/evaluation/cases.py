@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from musaic.catalog.normalise import match_key, normalise_artist
 from musaic.evaluation.playlists import Playlist
 from musaic.models import Artist, Track, TrackArtist
+from musaic.spotify.refs import uri_id
 
 
 class ArtistOf(dict[int, int]):
@@ -65,9 +66,7 @@ def load_keys(session: Session) -> CatalogKeys:
 
 def _spotify_id(uri: object) -> str | None:
     """Return the id part of "spotify:track:<id>"."""
-    if isinstance(uri, str) and uri.startswith("spotify:track:"):
-        return uri.rsplit(":", 1)[1] or None
-    return None
+    return uri_id(uri, "track") if isinstance(uri, str) else None
 
 
 def _seed_of(tracks: list[dict[str, object]], keys: CatalogKeys) -> tuple[int, int | None]:
