@@ -34,6 +34,7 @@ def client_for_user(
     user_id: int,
     *,
     recorder: CallRecorder | None = None,
+    **transport_options: Any,
 ) -> SpotifyClient:
     """Return a client acting for `user_id` that refreshes its token when needed."""
     oauth = make_oauth(factory)
@@ -44,4 +45,6 @@ def client_for_user(
     def refresh_after_401() -> None:
         access_token(vault, oauth, user_id, force=True)
 
-    return factory.client(token, on_unauthorised=refresh_after_401, recorder=recorder)
+    return factory.client(
+        token, on_unauthorised=refresh_after_401, recorder=recorder, **transport_options
+    )

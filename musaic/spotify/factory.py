@@ -5,13 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from musaic.spotify.client import SpotifyClient
 from musaic.spotify.oauth import SpotifyOAuth
-from musaic.spotify.transport import CallRecorder, TokenProvider, new_session
+from musaic.spotify.transport import CallRecorder, Deadline, TokenProvider, new_session
+
+if TYPE_CHECKING:
+    from musaic.spotify.guard import SpotifyGuard
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class SpotifyFactory:
         *,
         on_unauthorised: Callable[[], None] | None = None,
         recorder: CallRecorder | None = None,
+        guard: SpotifyGuard | None = None,
+        deadline: Deadline | None = None,
     ) -> SpotifyClient:
         """Build a client for one listener's tokens (cheap: the connection pool is shared)."""
         s = self.settings
@@ -93,4 +98,6 @@ class SpotifyFactory:
             sleep=self._sleep,
             recorder=recorder,
             session=self._session,
+            guard=guard,
+            deadline=deadline,
         )
