@@ -8,6 +8,7 @@ use: a stolen cookie is worth at most that long, and a shared computer left logg
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -53,11 +54,13 @@ class GuardedSessionInterface(SessionInterface):
         if self.is_null_session(session):
             return
         if session:
-            now = int(time.time())
+            now = int(_clock(app)())
             session.setdefault(CREATED_KEY, now)
             session[SEEN_KEY] = now
         try:
             self.inner.save_session(app, session, response)
+            if "Set-Cookie" in response.headers:
+                response.headers["Cache-Control"] = "no-store"  # never cache a session id
         except STORE_ERRORS:
             # The view has already answered; turn its response into the 503 so the
             # client never believes a login or a choice was remembered when it was not.
@@ -72,9 +75,14 @@ class GuardedSessionInterface(SessionInterface):
         self.inner.regenerate(session)
 
 
+def _clock(app: Flask) -> Callable[[], float]:
+    """The session clock (tests inject one through SESSION_CLOCK)."""
+    return app.config.get("SESSION_CLOCK") or time.time
+
+
 def _expired(app: Flask, session: SessionMixin) -> bool:
     """Tell whether the session outlived its idle or its absolute limit."""
-    now = time.time()
+    now = _clock(app)()
     idle = app.permanent_session_lifetime.total_seconds()
     created = float(session.get(CREATED_KEY, now))
     seen = float(session.get(SEEN_KEY, now))
