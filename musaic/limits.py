@@ -31,6 +31,7 @@ LIMITED_ENDPOINTS = {
 # (method, rule suffix) -> group, for endpoints whose names are not known here.
 LIMITED_RULES = {("POST", "/export"): "EXPORT"}
 _MARK = "_musaic_limit_group"
+_APPLIED = "_musaic_limit_applied"
 
 
 def listener_key() -> str:
@@ -55,7 +56,7 @@ def rate_limited(group: str) -> Callable[[F], F]:
 
 
 def _group_for(app: Flask, endpoint: str, view: Any) -> str | None:
-    marked = getattr(view, _MARK, None)
+    marked = getattr(view, _MARK, None) or getattr(getattr(view, "__wrapped__", None), _MARK, None)
     if marked:
         return str(marked)
     if endpoint in LIMITED_ENDPOINTS:
@@ -67,17 +68,18 @@ def _group_for(app: Flask, endpoint: str, view: Any) -> str | None:
     return None
 
 
-def _retry_after(limiter: Limiter) -> int:
+def _retry_after(limiter: Limiter, exc: RateLimitExceeded) -> int:
+    window = int(exc.limit.limit.get_expiry())
     current = limiter.current_limit
     if current is None:
-        return 1
-    return max(1, math.ceil(current.reset_at - time.time()))
+        return window
+    return min(window, max(1, math.ceil(current.reset_at - time.time())))
 
 
 def _refuse(limiter: Limiter) -> Callable[[RateLimitExceeded], Response]:
     def handle(exc: RateLimitExceeded) -> Response:
         group = str(getattr(exc.limit, "scope", "") or "unknown")
-        retry_after = _retry_after(limiter)
+        retry_after = _retry_after(limiter, exc)
         metrics.RATE_LIMITED.labels(group).inc()
         security_event("rate_limited", limit=group, retry_after=retry_after)
         return error_response(
@@ -114,12 +116,19 @@ def init_app(app: Flask) -> Limiter:
         enabled=bool(app.config.get("RATE_LIMIT_ENABLED", True)),
     )
     limiter.init_app(app)
+    app.extensions["musaic.limiter"] = limiter
+    apply_limits(app)
+    app.register_error_handler(RateLimitExceeded, _refuse(limiter))
+    return limiter
+
+
+def apply_limits(app: Flask) -> None:
+    """Wrap every limited view not wrapped yet (idempotent; call again after adding routes)."""
+    limiter: Limiter = app.extensions["musaic.limiter"]
     for endpoint, view in list(app.view_functions.items()):
         group = _group_for(app, endpoint, view)
-        if group:
+        if group and not getattr(view, _APPLIED, False):
             limit = limiter.shared_limit(str(app.config[f"RATE_LIMIT_{group}"]), scope=group)
             wrapped: Any = limit(view)
+            setattr(wrapped, _APPLIED, True)
             app.view_functions[endpoint] = wrapped
-    app.register_error_handler(RateLimitExceeded, _refuse(limiter))
-    app.extensions["musaic.limiter"] = limiter
-    return limiter
