@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from musaic import metrics
@@ -87,6 +87,36 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def _remember_user() -> None:
+    try:
+        g.user_at_start = session.get("user_id")
+    except RuntimeError:
+        g.user_at_start = None
+
+
+def _error_code(response: Response) -> str:
+    if response.status_code < 400 or not response.is_json:
+        return ""
+    body = response.get_json(silent=True)
+    error = body.get("error") if isinstance(body, dict) else None
+    return str(error.get("code", "")) if isinstance(error, dict) else ""
+
+
+def log_auth_events(response: Response) -> Response:
+    """Log logins, logouts, bad states and failed token refreshes as security events."""
+    endpoint, code = request.endpoint, _error_code(response)
+    if endpoint == "auth.callback":
+        if response.status_code == 302:
+            security_event("login")
+        else:
+            security_event("bad_state" if code == "invalid_state" else "login_failed", code=code)
+    elif endpoint == "auth.logout":
+        security_event("logout", previous_user_id=g.get("user_at_start"))
+    if code == "spotify_reauth_required":
+        security_event("refresh_failed", previous_user_id=g.get("user_at_start"))
+    return response
+
+
 def proxy_hops(app: Flask) -> int:
     """How many proxies to trust for X-Forwarded-* (default: 1 in production, else 0)."""
     hops = app.config.get("PROXY_HOPS")
@@ -103,5 +133,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_port=hops, x_host=0
         )
+    app.before_request(_remember_user)
     app.before_request(check_csrf)
     app.after_request(add_security_headers)
+    app.after_request(log_auth_events)
