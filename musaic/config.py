@@ -45,6 +45,7 @@ class EnvSettings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         str_strip_whitespace=True,
+        env_ignore_empty=True,
     )
 
     MUSAIC_ENV: str = "development"

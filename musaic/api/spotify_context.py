@@ -8,7 +8,7 @@ from flask import current_app, g, session
 
 from musaic import metrics
 from musaic.observability import current_request_id, logger
-from musaic.services.spotify_access import client_for_user, make_vault
+from musaic.services.spotify_access import build_factory, client_for_user, make_vault
 from musaic.spotify import SpotifyClient
 from musaic.spotify.factory import SpotifyFactory, SpotifySettings
 
@@ -39,7 +39,7 @@ def spotify_factory() -> SpotifyFactory:
     settings = SpotifySettings.from_config(current_app.config)
     cached = current_app.extensions.get(_CACHE_KEY)
     if cached is None or cached.settings != settings:
-        cached = current_app.extensions[_CACHE_KEY] = SpotifyFactory(settings)
+        cached = current_app.extensions[_CACHE_KEY] = build_factory(current_app.config)
     return cached  # type: ignore[no-any-return,unused-ignore]
 
 

@@ -64,8 +64,8 @@ class SpotifyFactory:
         self._session = session or new_session()
         self._sleep = sleep
 
-    def oauth(self) -> SpotifyOAuth:
-        """Build the OAuth helper for the login views."""
+    def oauth(self, deadline: Deadline | None = None) -> SpotifyOAuth:
+        """Build the OAuth helper (token calls end by `deadline`, when given)."""
         s = self.settings
         return SpotifyOAuth(
             s.accounts_base_url,
@@ -74,6 +74,7 @@ class SpotifyFactory:
             s.redirect_uri,
             timeout=(s.connect_timeout, s.read_timeout),
             session=self._session,
+            deadline=deadline,
         )
 
     def client(

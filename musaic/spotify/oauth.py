@@ -19,7 +19,7 @@ from musaic.spotify.errors import (
     SpotifyReauthRequiredError,
     SpotifyUnavailableError,
 )
-from musaic.spotify.transport import new_session, parse_retry_after
+from musaic.spotify.transport import Deadline, bounded_timeout, new_session, parse_retry_after
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,9 @@ class SpotifyOAuth:
         timeout: tuple[float, float] = (3.05, 10.0),
         session: requests.Session | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        deadline: Deadline | None = None,
     ) -> None:
+        self._deadline = deadline
         self._base = accounts_base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
@@ -118,7 +120,7 @@ class SpotifyOAuth:
                 f"{self._base}/api/token",
                 data=form,
                 auth=(self._client_id, self._client_secret),
-                timeout=self._timeout,
+                timeout=bounded_timeout(self._timeout, self._deadline, "/api/token"),
             )
         except requests.RequestException as exc:
             raise SpotifyUnavailableError(

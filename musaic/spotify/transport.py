@@ -58,6 +58,22 @@ def new_session(pool_size: int = 10) -> requests.Session:
     return session
 
 
+def bounded_timeout(
+    timeout: tuple[float, float], deadline: Deadline | None, what: str
+) -> tuple[float, float]:
+    """Shrink (connect, read) to what is left before `deadline`; 503 when nothing is left."""
+    end = deadline() if deadline is not None else None
+    if end is None:
+        return timeout
+    remaining = end - time.monotonic()
+    if remaining < 0.2:
+        raise SpotifyUnavailableError(
+            f"Spotify did not answer {what} within this request's time budget",
+            details={"endpoint": what, "reason": "time_budget"},
+        )
+    return (min(timeout[0], remaining), min(timeout[1], remaining))
+
+
 def parse_retry_after(value: str | None, default: int = 1) -> int:
     """Read a Retry-After header (seconds or HTTP date) as whole seconds, rounded up."""
     if not value:
@@ -161,7 +177,7 @@ class SpotifyTransport:
     ) -> tuple[requests.Response | None, str]:
         if self._guard is not None:
             self._guard.before_call(endpoint)
-        timeout = self._attempt_timeout(endpoint)
+        timeout = bounded_timeout(self._timeout, self._deadline, endpoint)
         started = time.perf_counter()
         status: int | None = None
         headers = {"Authorization": f"Bearer {self._token_provider()}"}
@@ -182,26 +198,14 @@ class SpotifyTransport:
         deadline = self._deadline() if self._deadline is not None else None
         return None if deadline is None else deadline - time.monotonic()
 
-    def _out_of_time(self, endpoint: str) -> SpotifyUnavailableError:
-        return SpotifyUnavailableError(
-            f"Spotify did not answer {endpoint} within this request's time budget",
-            details={"endpoint": endpoint, "reason": "time_budget"},
-        )
-
-    def _attempt_timeout(self, endpoint: str) -> tuple[float, float]:
-        """Shrink the connect and read timeouts to what is left of the request's budget."""
-        remaining = self._remaining()
-        if remaining is None:
-            return self._timeout
-        if remaining < 0.2:
-            raise self._out_of_time(endpoint)
-        return (min(self._timeout[0], remaining), min(self._timeout[1], remaining))
-
     def _wait(self, seconds: float, endpoint: str) -> None:
         """Sleep before a retry, unless the sleep would outlast the request's budget."""
         remaining = self._remaining()
         if remaining is not None and seconds >= remaining - 0.2:
-            raise self._out_of_time(endpoint)
+            raise SpotifyUnavailableError(
+                f"Spotify did not answer {endpoint} within this request's time budget",
+                details={"endpoint": endpoint, "reason": "time_budget"},
+            )
         self._sleep(seconds)
 
     def _rate_limit_wait(self, response: requests.Response, endpoint: str, waits: int) -> int:
