@@ -1,6 +1,6 @@
 """Cost and bounds of the protection layer: `python -m benchmarks protection [--requests N]`.
 
-1. Per-request cost of limits, CSRF, headers and metrics on GET /api/search (empty catalog).
+1. Per-request cost of the Redis rate limiter on GET /api/search (empty catalog).
 2. How long a request waits on a Spotify that never answers, per time budget (loopback stand-in).
 """
 
@@ -59,7 +59,7 @@ def overhead(requests: int, redis_url: str) -> None:
         rounds = [(_per_request_ms(plain, requests), _per_request_ms(guarded, requests))]
         rounds += [(_per_request_ms(plain, requests), _per_request_ms(guarded, requests))]
     off, on = min(r[0] for r in rounds), min(r[1] for r in rounds)
-    print(f"search, median of {requests}: protection off {off:.2f} ms, on (Redis) {on:.2f} ms")
+    print(f"search, median of {requests}: rate limits off {off:.2f} ms, on (Redis) {on:.2f} ms")
 
 
 def budget_bound(budgets: list[float]) -> None:
