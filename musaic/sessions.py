@@ -21,7 +21,7 @@ from musaic.errors import ServiceUnavailableError
 from musaic.extensions import redis_connection, sessions
 
 # Endpoints that must answer while the session store is down never load a session.
-SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json"})
+SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json", "/metrics"})
 STORE_ERRORS = (redis.RedisError, OSError)
 CREATED_KEY = "_created"
 SEEN_KEY = "_seen"

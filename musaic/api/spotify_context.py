@@ -7,7 +7,7 @@ import time
 from flask import current_app, g, session
 
 from musaic import metrics
-from musaic.observability import current_request_id, logger
+from musaic.observability import current_request_id, current_user_id, logger
 from musaic.services.spotify_access import build_factory, client_for_user, make_vault
 from musaic.spotify import SpotifyClient
 from musaic.spotify.factory import SpotifyFactory, SpotifySettings
@@ -23,6 +23,7 @@ def record_spotify_call(endpoint: str, method: str, status: int | None, duration
         "spotify call",
         extra={
             "request_id": current_request_id(),
+            "user_id": current_user_id(),
             "spotify_endpoint": endpoint,
             "spotify_method": method,
             "spotify_status": status,
