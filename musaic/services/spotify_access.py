@@ -8,8 +8,8 @@ from typing import Any
 from musaic.errors import ServiceUnavailableError
 from musaic.services.tokens import TokenVault, access_token
 from musaic.spotify import CallRecorder, SpotifyClient, SpotifyOAuth
+from musaic.spotify.deadline import Deadline
 from musaic.spotify.factory import SpotifyFactory, SpotifySettings
-from musaic.spotify.transport import Deadline
 
 
 def build_factory(config: Mapping[str, Any]) -> SpotifyFactory:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from musaic.spotify import parsing
+from musaic.spotify.deadline import Deadline
 from musaic.spotify.models import (
     Page,
     SpotifyAlbum,
@@ -19,13 +20,7 @@ from musaic.spotify.models import (
     SpotifyUser,
 )
 from musaic.spotify.playlists import PlaylistWrites
-from musaic.spotify.transport import (
-    CallRecorder,
-    Deadline,
-    RetryPolicy,
-    SpotifyTransport,
-    TokenProvider,
-)
+from musaic.spotify.transport import CallRecorder, RetryPolicy, SpotifyTransport, TokenProvider
 
 if TYPE_CHECKING:
     from musaic.spotify.guard import SpotifyGuard

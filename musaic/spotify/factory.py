@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from musaic.spotify.client import SpotifyClient
+from musaic.spotify.deadline import Deadline
 from musaic.spotify.oauth import SpotifyOAuth
-from musaic.spotify.transport import CallRecorder, Deadline, TokenProvider, new_session
+from musaic.spotify.transport import CallRecorder, TokenProvider, new_session
 
 if TYPE_CHECKING:
     from musaic.spotify.guard import SpotifyGuard

@@ -13,13 +13,14 @@ from urllib.parse import urlencode
 
 import requests
 
+from musaic.spotify.deadline import Deadline, bounded_timeout
 from musaic.spotify.errors import (
     SpotifyOAuthError,
     SpotifyRateLimitedError,
     SpotifyReauthRequiredError,
     SpotifyUnavailableError,
 )
-from musaic.spotify.transport import Deadline, bounded_timeout, new_session, parse_retry_after
+from musaic.spotify.transport import new_session, parse_retry_after
 
 
 @dataclass(frozen=True)

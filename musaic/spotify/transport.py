@@ -13,6 +13,7 @@ from urllib.parse import quote
 import requests
 from requests.adapters import HTTPAdapter
 
+from musaic.spotify.deadline import Deadline, bounded_timeout
 from musaic.spotify.errors import (
     SpotifyBadRequestError,
     SpotifyError,
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 TokenProvider = Callable[[], str]
 CallRecorder = Callable[[str, str, int | None, float], None]
 """Receives (endpoint template, method, status or None when no answer, duration in ms)."""
-Deadline = Callable[[], float | None]
-"""Returns the time.monotonic() by which every Spotify call of this request must be over."""
 
 # POST is not idempotent (it appends items, creates playlists): only retry it when Spotify
 # certainly did not act on it (429, 503, or no connection at all).
@@ -56,22 +55,6 @@ def new_session(pool_size: int = 10) -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
-
-
-def bounded_timeout(
-    timeout: tuple[float, float], deadline: Deadline | None, what: str
-) -> tuple[float, float]:
-    """Shrink (connect, read) to what is left before `deadline`; 503 when nothing is left."""
-    end = deadline() if deadline is not None else None
-    if end is None:
-        return timeout
-    remaining = end - time.monotonic()
-    if remaining < 0.2:
-        raise SpotifyUnavailableError(
-            f"Spotify did not answer {what} within this request's time budget",
-            details={"endpoint": what, "reason": "time_budget"},
-        )
-    return (min(timeout[0], remaining), min(timeout[1], remaining))
 
 
 def parse_retry_after(value: str | None, default: int = 1) -> int:
