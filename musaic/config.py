@@ -64,6 +64,7 @@ class EnvSettings(BaseSettings):
     SPOTIFY_REQUEST_BUDGET_SECONDS: float = Field(default=20.0, gt=0, le=300)
     SPOTIFY_DAILY_CALL_BUDGET: int = Field(default=0, ge=0)
     SPOTIFY_SEARCH_CACHE_SECONDS: int = Field(default=3600, ge=0)
+    EXPORT_RESOLVE_BUDGET: int = Field(default=20, ge=0)  # Spotify searches per export (export)
     GUNICORN_TIMEOUT: int = Field(default=60, ge=5)
     MUSAIC_DATA_DIR: str = ""
     SESSION_DIR: str = ""

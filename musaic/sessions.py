@@ -13,7 +13,7 @@ from typing import Any
 
 import redis
 from cachelib import FileSystemCache
-from flask import Flask, Request, Response, g
+from flask import Flask, Request, Response, current_app, g
 from flask.sessions import SessionInterface, SessionMixin
 
 from musaic.api.errors import handle_musaic_error
@@ -44,6 +44,8 @@ class GuardedSessionInterface(SessionInterface):
                 self.inner.regenerate(session)  # the old id is deleted from the store
                 session.clear()
                 g.session_expired = True
+            elif session:
+                _stamp(app, session)
             return session  # type: ignore[no-any-return,unused-ignore]
         except STORE_ERRORS:
             g.session_store_down = True
@@ -53,10 +55,8 @@ class GuardedSessionInterface(SessionInterface):
         """Persist the session unless it is a throw-away one."""
         if self.is_null_session(session):
             return
-        if session:
-            now = int(_clock(app)())
-            session.setdefault(CREATED_KEY, now)
-            session[SEEN_KEY] = now
+        if session and SEEN_KEY not in session:
+            _stamp(app, session)  # a session that started in this request
         try:
             self.inner.save_session(app, session, response)
             if "Set-Cookie" in response.headers:
@@ -73,11 +73,19 @@ class GuardedSessionInterface(SessionInterface):
     def regenerate(self, session: SessionMixin) -> None:
         """Give the session a new id (after login), dropping the old stored copy."""
         self.inner.regenerate(session)
+        session[CREATED_KEY] = int(_clock(current_app)())  # the absolute limit restarts
 
 
 def _clock(app: Flask) -> Callable[[], float]:
     """The session clock (tests inject one through SESSION_CLOCK)."""
     return app.config.get("SESSION_CLOCK") or time.time
+
+
+def _stamp(app: Flask, session: SessionMixin) -> None:
+    """Record when the session was first and last used (checked by `_expired`)."""
+    now = int(_clock(app)())
+    session.setdefault(CREATED_KEY, now)
+    session[SEEN_KEY] = now
 
 
 def _expired(app: Flask, session: SessionMixin) -> bool:

@@ -194,3 +194,27 @@ def test_absolute_timeout_ends_a_busy_session(
         assert client.get("/api/_recall").get_json() == {"colour": "teal"}
     clock.now += 25 * 60
     assert client.get("/api/_recall").get_json() == {"colour": None}
+
+
+def test_logging_in_restarts_the_absolute_limit(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    clock = Clock()
+    app = make_app("sqlite", request, tmp_path, SESSION_CLOCK=clock)
+    _add_session_routes(app)
+
+    def pretend_login() -> dict[str, str]:
+        session["user_id"] = 3
+        app.session_interface.regenerate(session)
+        return {}
+
+    app.add_url_rule("/api/_login", "pretend_login", pretend_login, methods=["POST"])
+    client = app.test_client()
+    client.post("/api/_remember")
+    for _ in range(20):  # 8 h 20 min as an anonymous listener
+        clock.now += 25 * 60
+        client.get("/api/_recall")
+    client.post("/api/_login")
+    for _ in range(20):  # 8 h 20 min more after logging in: 16 h 40 min since first use
+        clock.now += 25 * 60
+        assert client.get("/api/_recall").get_json() == {"colour": "teal"}
