@@ -72,8 +72,8 @@ class EnvSettings(BaseSettings):
     SESSION_ABSOLUTE_HOURS: float = Field(default=12.0, gt=0)
     LOG_LEVEL: str = "INFO"
     PROXY_HOPS: int | None = Field(default=None, ge=0, le=10)
-    DB_POOL_SIZE: int = Field(default=5, ge=1, le=100)
-    DB_MAX_OVERFLOW: int = Field(default=5, ge=0, le=100)
+    DB_POOL_SIZE: int = Field(default=4, ge=1, le=100)  # one per gunicorn thread
+    DB_MAX_OVERFLOW: int = Field(default=1, ge=0, le=100)
     DB_POOL_RECYCLE_SECONDS: int = Field(default=300, ge=10)
     RATE_LIMIT_GENERATE: str = "30 per minute;300 per day"
     RATE_LIMIT_SEARCH: str = "120 per minute"

@@ -92,6 +92,8 @@ def _remember_user() -> None:
         g.user_at_start = session.get("user_id")
     except RuntimeError:
         g.user_at_start = None
+    if g.get("session_expired"):
+        security_event("session_expired")
 
 
 def _error_code(response: Response) -> str:

@@ -163,7 +163,10 @@ class Clock:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_idle_timeout_is_refreshed_on_use(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     clock = Clock()
     app = make_app(backend, request, tmp_path, SESSION_CLOCK=clock)
@@ -175,8 +178,10 @@ def test_idle_timeout_is_refreshed_on_use(
         response = client.get("/api/_recall")
         assert response.get_json() == {"colour": "teal"}
         assert "Set-Cookie" in response.headers  # the cookie's expiry moves forward too
+    capsys.readouterr()
     clock.now += 31 * 60
     assert client.get("/api/_recall").get_json() == {"colour": None}
+    assert '"security_event": "session_expired"' in capsys.readouterr().err
 
 
 def test_absolute_timeout_ends_a_busy_session(
