@@ -25,6 +25,10 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
 
+# Web requests only (the CLI's imports and index builds run long statements on purpose): a
+# query still running after 20 s is cancelled, so it cannot hold a thread up to the timeout.
+os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "20000")
+
 # Prometheus multiprocess mode: each worker writes its samples here; /metrics sums them.
 _metrics_dir = os.environ.setdefault(
     "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), f"musaic-metrics-{os.getpid()}")

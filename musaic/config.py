@@ -75,6 +75,7 @@ class EnvSettings(BaseSettings):
     DB_POOL_SIZE: int = Field(default=4, ge=1, le=100)  # one per gunicorn thread
     DB_MAX_OVERFLOW: int = Field(default=1, ge=0, le=100)
     DB_POOL_RECYCLE_SECONDS: int = Field(default=300, ge=10)
+    DB_STATEMENT_TIMEOUT_MS: int = Field(default=0, ge=0)  # gunicorn.conf.py sets it for web
     RATE_LIMIT_GENERATE: str = "30 per minute;300 per day"
     RATE_LIMIT_SEARCH: str = "120 per minute"
     RATE_LIMIT_EXPORT: str = "10 per minute;100 per day"
@@ -106,6 +107,9 @@ def _engine_options(env: EnvSettings, url: str) -> dict[str, Any]:
             pool_recycle=env.DB_POOL_RECYCLE_SECONDS,
             pool_timeout=5,
         )
+        if env.DB_STATEMENT_TIMEOUT_MS:
+            timeout = f"-c statement_timeout={env.DB_STATEMENT_TIMEOUT_MS}"
+            options["connect_args"] = {"options": timeout}
     return options
 
 

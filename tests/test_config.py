@@ -157,3 +157,23 @@ def test_rediss_url_accepts_a_self_signed_certificate_by_default() -> None:
     assert strict.connection_pool.connection_kwargs["ssl_cert_reqs"] == "required"
     plain = redis_connection({"REDIS_URL": "redis://cache.example:6379/0"})
     assert "ssl_cert_reqs" not in plain.connection_pool.connection_kwargs
+
+
+def test_a_statement_timeout_cancels_a_long_query(
+    monkeypatch: pytest.MonkeyPatch, postgres_url: str
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from musaic.extensions import db
+
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "300")
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    settings = load_config("development")
+    app = create_app(settings)
+    with app.app_context():
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
+        with pytest.raises(OperationalError, match="statement timeout"):
+            db.session.execute(text("SELECT pg_sleep(3)"))
+        db.session.rollback()
+        db.engine.dispose()
