@@ -96,3 +96,26 @@ def test_csrf_refusals_are_logged_and_counted(
     client.post("/api/auth/logout", headers={"Origin": "https://evil.example"})
     assert '"security_event": "csrf_refused"' in capsys.readouterr().err
     assert REGISTRY.get_sample_value("musaic_csrf_refused_total") == before + 1
+
+
+def test_a_failed_refresh_is_a_security_event(
+    live: Any, standin: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from musaic.extensions import db
+    from musaic.models import SpotifyToken
+
+    browser = log_in(live)
+    standin.accounts._refresh.clear()  # every refresh token revoked
+    with live.server.app.app_context():
+        expired = datetime.now(UTC) - timedelta(seconds=5)
+        db.session.execute(update(SpotifyToken).values(expires_at=expired))
+        db.session.commit()
+    capsys.readouterr()
+    assert browser.get(f"{live.url}/api/me", timeout=10).status_code == 401
+    logs = capsys.readouterr().err
+    assert '"security_event": "refresh_failed"' in logs
+    assert '"previous_user_id": 1' in logs
