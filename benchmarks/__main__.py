@@ -34,6 +34,10 @@ def _export(argv: list[str]) -> None:
     from benchmarks import export
 
     export.main(argv)
+def _protection(argv: list[str]) -> None:
+    from benchmarks import protection
+
+    protection.main(argv)
 
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
@@ -42,6 +46,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "index": _index,
     "generation": _generation,
     "export": _export,
+    "protection": _protection,
 }
 
 

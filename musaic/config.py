@@ -1,4 +1,4 @@
-"""Settings read from the environment, one profile each, validated at start-up."""
+"""Typed settings read from the environment (and `.env`), one profile each, checked at start-up."""
 
 from __future__ import annotations
 
@@ -6,25 +6,22 @@ import os
 from pathlib import Path
 from typing import Any
 
-DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from musaic.config_checks import DEFAULT_SECRET_KEY, ConfigurationError, validate
+
+__all__ = [
+    "DEFAULT_SECRET_KEY",
+    "ConfigurationError",
+    "EnvSettings",
+    "load_config",
+    "normalise_database_url",
+    "validate",
+]
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_DIR / "instance"
-
-
-class ConfigurationError(RuntimeError):
-    """A setting is missing or unsafe for the chosen profile."""
-
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def _int_env(name: str, default: int) -> int:
-    raw = _env(name)
-    try:
-        return int(raw) if raw else default
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
 
 
 def normalise_database_url(url: str) -> str:
@@ -40,38 +37,108 @@ def _default_data_dir() -> str:
     return str(shared) if shared.is_dir() else ""
 
 
+class EnvSettings(BaseSettings):
+    """Every variable Musaic reads; add a field here to add a setting (same name as the env)."""
+
+    model_config = SettingsConfigDict(
+        env_file=os.environ.get("MUSAIC_ENV_FILE", ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        str_strip_whitespace=True,
+        env_ignore_empty=True,
+    )
+
+    MUSAIC_ENV: str = "development"
+    SECRET_KEY: SecretStr = SecretStr("")
+    DATABASE_URL: str = ""
+    REDIS_URL: str = ""
+    REDIS_SSL_CERT_REQS: str = "none"
+    CORS_ORIGINS: str = ""
+    TOKEN_ENCRYPTION_KEY: SecretStr = SecretStr("")
+    SPOTIFY_CLIENT_ID: str = ""
+    SPOTIFY_CLIENT_SECRET: SecretStr = SecretStr("")
+    SPOTIFY_REDIRECT_URI: str = "http://127.0.0.1:5000/api/auth/callback"
+    SPOTIFY_API_BASE_URL: str = "https://api.spotify.com/v1"
+    SPOTIFY_ACCOUNTS_BASE_URL: str = "https://accounts.spotify.com"
+    SPOTIFY_MAX_RETRY_AFTER_SECONDS: int = Field(default=5, ge=0, le=60)
+    SPOTIFY_REQUEST_BUDGET_SECONDS: float = Field(default=20.0, gt=0, le=300)
+    SPOTIFY_DAILY_CALL_BUDGET: int = Field(default=0, ge=0)
+    SPOTIFY_SEARCH_CACHE_SECONDS: int = Field(default=3600, ge=0)
+    EXPORT_RESOLVE_BUDGET: int = Field(default=20, ge=0)  # Spotify searches per export (export)
+    GUNICORN_TIMEOUT: int = Field(default=60, ge=5)
+    MUSAIC_DATA_DIR: str = ""
+    SESSION_DIR: str = ""
+    SESSION_IDLE_MINUTES: int = Field(default=30, ge=1)
+    SESSION_ABSOLUTE_HOURS: float = Field(default=12.0, gt=0)
+    LOG_LEVEL: str = "INFO"
+    PROXY_HOPS: int | None = Field(default=None, ge=0, le=10)
+    DB_POOL_SIZE: int = Field(default=4, ge=1, le=100)  # one per gunicorn thread
+    DB_MAX_OVERFLOW: int = Field(default=1, ge=0, le=100)
+    DB_POOL_RECYCLE_SECONDS: int = Field(default=300, ge=10)
+    DB_STATEMENT_TIMEOUT_MS: int = Field(default=0, ge=0)  # gunicorn.conf.py sets it for web
+    RATE_LIMIT_GENERATE: str = "30 per minute;300 per day"
+    RATE_LIMIT_SEARCH: str = "120 per minute"
+    RATE_LIMIT_EXPORT: str = "10 per minute;100 per day"
+    RATE_LIMIT_LOGIN: str = "10 per minute"
+    RATE_LIMIT_ENABLED: bool = True
+    METRICS_TOKEN: SecretStr = SecretStr("")
+    API_DOCS: bool = False
+
+
+def _secret(value: SecretStr) -> str:
+    return value.get_secret_value()
+
+
+def _read_environment() -> EnvSettings:
+    try:
+        return EnvSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        raise ConfigurationError(f"{name}: {first['msg']}") from None
+
+
+def _engine_options(env: EnvSettings, url: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options.update(
+            pool_size=env.DB_POOL_SIZE,
+            max_overflow=env.DB_MAX_OVERFLOW,
+            pool_recycle=env.DB_POOL_RECYCLE_SECONDS,
+            pool_timeout=5,
+        )
+        if env.DB_STATEMENT_TIMEOUT_MS:
+            timeout = f"-c statement_timeout={env.DB_STATEMENT_TIMEOUT_MS}"
+            options["connect_args"] = {"options": timeout}
+    return options
+
+
 def from_environment() -> dict[str, Any]:
     """Read every setting Musaic knows from the environment (development defaults)."""
-    return {
-        "ENV_NAME": "development",
-        "TESTING": False,
-        "SECRET_KEY": _env("SECRET_KEY") or DEFAULT_SECRET_KEY,
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(_env("DATABASE_URL"))
-        or f"sqlite:///{INSTANCE_DIR / 'musaic.sqlite3'}",
-        "REDIS_URL": _env("REDIS_URL"),
-        "CORS_ORIGINS": [o.strip() for o in _env("CORS_ORIGINS").split(",") if o.strip()],
-        "TOKEN_ENCRYPTION_KEY": _env("TOKEN_ENCRYPTION_KEY"),
-        "SPOTIFY_CLIENT_ID": _env("SPOTIFY_CLIENT_ID"),
-        "SPOTIFY_CLIENT_SECRET": _env("SPOTIFY_CLIENT_SECRET"),
-        "SPOTIFY_REDIRECT_URI": _env(
-            "SPOTIFY_REDIRECT_URI", "http://127.0.0.1:5000/api/auth/callback"
-        ),
-        "SPOTIFY_API_BASE_URL": _env("SPOTIFY_API_BASE_URL", "https://api.spotify.com/v1"),
-        "SPOTIFY_ACCOUNTS_BASE_URL": _env(
-            "SPOTIFY_ACCOUNTS_BASE_URL", "https://accounts.spotify.com"
-        ),
-        "SPOTIFY_MAX_RETRY_AFTER_SECONDS": _int_env("SPOTIFY_MAX_RETRY_AFTER_SECONDS", 5),
-        "EXPORT_RESOLVE_BUDGET": _int_env("EXPORT_RESOLVE_BUDGET", 20),
-        "MUSAIC_DATA_DIR": _env("MUSAIC_DATA_DIR") or _default_data_dir(),
-        "SESSION_DIR": _env("SESSION_DIR") or str(INSTANCE_DIR / "sessions"),
-        "LOG_LEVEL": _env("LOG_LEVEL", "INFO").upper(),
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_NAME": "musaic_session",
-        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 14,
+    env = _read_environment()
+    url = normalise_database_url(env.DATABASE_URL) or f"sqlite:///{INSTANCE_DIR / 'musaic.sqlite3'}"
+    settings: dict[str, Any] = {
+        name: _secret(value) if isinstance(value, SecretStr) else value for name, value in env
     }
+    settings.update(
+        ENV_NAME="development",
+        TESTING=False,
+        SECRET_KEY=settings["SECRET_KEY"] or DEFAULT_SECRET_KEY,
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(env, url),
+        CORS_ORIGINS=[o.strip().rstrip("/") for o in env.CORS_ORIGINS.split(",") if o.strip()],
+        MUSAIC_DATA_DIR=env.MUSAIC_DATA_DIR or _default_data_dir(),
+        SESSION_DIR=env.SESSION_DIR or str(INSTANCE_DIR / "sessions"),
+        LOG_LEVEL=env.LOG_LEVEL.upper(),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="musaic_session",
+        SESSION_COOKIE_SECURE=False,
+        PERMANENT_SESSION_LIFETIME=env.SESSION_IDLE_MINUTES * 60,
+        SESSION_ABSOLUTE_SECONDS=int(env.SESSION_ABSOLUTE_HOURS * 3600),
+    )
+    return settings
 
 
 def _test_profile() -> dict[str, Any]:
@@ -80,12 +147,21 @@ def _test_profile() -> dict[str, Any]:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": "",
+        "SPOTIFY_DAILY_CALL_BUDGET": 0,
+        "RATE_LIMIT_ENABLED": False,
     }
 
 
 def _production_profile() -> dict[str, Any]:
-    return {"ENV_NAME": "production", "SESSION_COOKIE_SECURE": True}
+    # __Host- cookies must be Secure, have Path=/ and no Domain: the browser enforces all three,
+    # so a sibling subdomain can neither set nor overwrite the session cookie.
+    return {
+        "ENV_NAME": "production",
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_NAME": "__Host-musaic_session",
+    }
 
 
 PROFILES = {
@@ -97,31 +173,10 @@ PROFILES = {
 
 def load_config(profile: str | None = None) -> dict[str, Any]:
     """Return the settings of `profile` (default: MUSAIC_ENV, else development)."""
-    name = profile or _env("MUSAIC_ENV", "development")
+    settings = from_environment()
+    name = profile or str(settings.pop("MUSAIC_ENV") or "development")
+    settings.pop("MUSAIC_ENV", None)
     if name not in PROFILES:
         raise ConfigurationError(f"MUSAIC_ENV must be one of {sorted(PROFILES)}, got {name!r}")
-    settings = from_environment()
     settings.update(PROFILES[name]())
     return settings
-
-
-def validate(settings: dict[str, Any]) -> None:
-    """Refuse to start a production app with an unsafe setting, naming the variable to set."""
-    if settings.get("LOG_LEVEL") not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise ConfigurationError(
-            f"LOG_LEVEL must be a logging level, got {settings['LOG_LEVEL']!r}"
-        )
-    if settings.get("ENV_NAME") != "production":
-        return
-    problems = []
-    secret = str(settings.get("SECRET_KEY", ""))
-    if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
-    if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
-        problems.append("DATABASE_URL must point at PostgreSQL (SQLite is for development only)")
-    if not settings.get("REDIS_URL"):
-        problems.append("REDIS_URL must be set (sessions and caches are shared through Redis)")
-    if not settings.get("TOKEN_ENCRYPTION_KEY"):
-        problems.append("TOKEN_ENCRYPTION_KEY must be set (Fernet key for Spotify tokens at rest)")
-    if problems:
-        raise ConfigurationError("Refusing to start in production: " + "; ".join(problems))

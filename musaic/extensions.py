@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+import redis
 from flask_cors import CORS
 from flask_migrate import Migrate
 from flask_session import Session
@@ -31,6 +33,16 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 sessions = Session()
 cors = CORS()
+
+
+def redis_connection(config: Mapping[str, Any], *, timeout: float = 1.0) -> redis.Redis:
+    """Connect to REDIS_URL; a rediss:// URL checks the certificate as REDIS_SSL_CERT_REQS says."""
+    url = str(config["REDIS_URL"])
+    options: dict[str, Any] = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+    if url.startswith("rediss://"):
+        # Heroku Redis presents a self-signed certificate: "none" by default, "required" elsewhere.
+        options["ssl_cert_reqs"] = str(config.get("REDIS_SSL_CERT_REQS") or "none")
+    return redis.Redis.from_url(url, **options)
 
 
 @event.listens_for(Engine, "connect")

@@ -11,9 +11,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, request, session
+
+from musaic import metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_QUERY_IN_REQUEST_LINE = re.compile(r"\?[^ ]*")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _RECORD_ATTRIBUTES = set(vars(logging.makeLogRecord({})))
 
@@ -52,6 +55,19 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ign
         super().emit(record)
 
 
+class DropQueryStrings(logging.Filter):
+    """Cut query strings out of server access lines (an OAuth callback carries code and state)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's arguments in place; never drop the record."""
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY_IN_REQUEST_LINE.sub("", a) if isinstance(a, str) else a for a in record.args
+            )
+        record.msg = _QUERY_IN_REQUEST_LINE.sub("", str(record.msg))
+        return True
+
+
 def configure_logging(level: str) -> None:
     """Send Musaic's logs to stderr as JSON lines at `level`."""
     handler = _StderrHandler()
@@ -59,6 +75,33 @@ def configure_logging(level: str) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
+    server_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropQueryStrings) for f in server_log.filters):
+        server_log.addFilter(DropQueryStrings())
+
+
+def current_user_id() -> int | None:
+    """Return the logged-in user's id, if the request loaded a session with one."""
+    try:
+        raw = session.get("user_id")
+    except RuntimeError:
+        return None
+    return int(raw) if raw is not None else None
+
+
+def security_event(event: str, **fields: Any) -> None:
+    """Log a security event (login, logout, bad state, CSRF or rate-limit refusal...) as such."""
+    logger.warning(
+        "security event",
+        extra={
+            "security_event": event,
+            "request_id": current_request_id(),
+            "user_id": current_user_id(),
+            "remote_addr": request.remote_addr,
+            "path": request.path,
+            **fields,
+        },
+    )
 
 
 def current_request_id() -> str:
@@ -75,18 +118,23 @@ def _start_request() -> None:
 def _finish_request(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = current_request_id()
     started = g.get("request_started")
-    duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
+    seconds = (time.perf_counter() - started) if started else 0.0
     logger.info(
         "request",
         extra={
             "request_id": current_request_id(),
+            "user_id": current_user_id(),
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
-            "duration_ms": duration_ms,
+            "duration_ms": round(seconds * 1000, 2),
             "spotify_calls": g.get("spotify_calls", 0),
         },
     )
+    endpoint = request.endpoint or "unmatched"
+    metrics.record_request(endpoint, request.method, response.status_code, seconds)
+    if endpoint == metrics.GENERATE_ENDPOINT and "Server-Timing" in response.headers:
+        metrics.record_generation(response.headers["Server-Timing"])
     return response
 
 

@@ -1,21 +1,30 @@
-"""Server-side sessions: Redis when REDIS_URL is set, a cachelib file cache otherwise."""
+"""Server-side sessions: Redis when REDIS_URL is set, a cachelib file cache otherwise.
+
+A session ends after SESSION_IDLE_MINUTES without a request (the store's TTL and the cookie are
+renewed on every request) and, whatever the activity, SESSION_ABSOLUTE_HOURS after login or first
+use: a stolen cookie is worth at most that long, and a shared computer left logged in forgets.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
 from cachelib import FileSystemCache
-from flask import Flask, Request, Response, g
+from flask import Flask, Request, Response, current_app, g
 from flask.sessions import SessionInterface, SessionMixin
 
 from musaic.api.errors import handle_musaic_error
 from musaic.errors import ServiceUnavailableError
-from musaic.extensions import sessions
+from musaic.extensions import redis_connection, sessions
 
 # Endpoints that must answer while the session store is down never load a session.
-SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json"})
+SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json", "/metrics"})
 STORE_ERRORS = (redis.RedisError, OSError)
+CREATED_KEY = "_created"
+SEEN_KEY = "_seen"
 
 
 class GuardedSessionInterface(SessionInterface):
@@ -30,7 +39,14 @@ class GuardedSessionInterface(SessionInterface):
             g.session_free = True
             return self.make_null_session(app)
         try:
-            return self.inner.open_session(app, request)  # type: ignore[no-any-return,unused-ignore]
+            session = self.inner.open_session(app, request)
+            if session and _expired(app, session):
+                self.inner.regenerate(session)  # the old id is deleted from the store
+                session.clear()
+                g.session_expired = True
+            elif session:
+                _stamp(app, session)
+            return session  # type: ignore[no-any-return,unused-ignore]
         except STORE_ERRORS:
             g.session_store_down = True
             return self.make_null_session(app)
@@ -39,8 +55,12 @@ class GuardedSessionInterface(SessionInterface):
         """Persist the session unless it is a throw-away one."""
         if self.is_null_session(session):
             return
+        if session and SEEN_KEY not in session:
+            _stamp(app, session)  # a session that started in this request
         try:
             self.inner.save_session(app, session, response)
+            if "Set-Cookie" in response.headers:
+                response.headers["Cache-Control"] = "no-store"  # never cache a session id
         except STORE_ERRORS:
             # The view has already answered; turn its response into the 503 so the
             # client never believes a login or a choice was remembered when it was not.
@@ -53,6 +73,28 @@ class GuardedSessionInterface(SessionInterface):
     def regenerate(self, session: SessionMixin) -> None:
         """Give the session a new id (after login), dropping the old stored copy."""
         self.inner.regenerate(session)
+        session[CREATED_KEY] = int(_clock(current_app)())  # the absolute limit restarts
+
+
+def _clock(app: Flask) -> Callable[[], float]:
+    """The session clock (tests inject one through SESSION_CLOCK)."""
+    return app.config.get("SESSION_CLOCK") or time.time
+
+
+def _stamp(app: Flask, session: SessionMixin) -> None:
+    """Record when the session was first and last used (checked by `_expired`)."""
+    now = int(_clock(app)())
+    session.setdefault(CREATED_KEY, now)
+    session[SEEN_KEY] = now
+
+
+def _expired(app: Flask, session: SessionMixin) -> bool:
+    """Tell whether the session outlived its idle or its absolute limit."""
+    now = _clock(app)()
+    idle = app.permanent_session_lifetime.total_seconds()
+    created = float(session.get(CREATED_KEY, now))
+    seen = float(session.get(SEEN_KEY, now))
+    return now - seen > idle or now - created > float(app.config["SESSION_ABSOLUTE_SECONDS"])
 
 
 def _store_down() -> ServiceUnavailableError:
@@ -71,15 +113,12 @@ def _refuse_when_store_down() -> None:
 def init_app(app: Flask) -> None:
     """Pick the session store from the configuration and guard it."""
     app.config.setdefault("SESSION_PERMANENT", True)
-    app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", False)
+    # Idle timeout: every request renews the store's TTL and the cookie's expiry.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
+    app.config.setdefault("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
     if app.config.get("REDIS_URL"):
         app.config["SESSION_TYPE"] = "redis"
-        app.config.setdefault(
-            "SESSION_REDIS",
-            redis.Redis.from_url(
-                app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1
-            ),
-        )
+        app.config.setdefault("SESSION_REDIS", redis_connection(app.config))
     else:
         app.config["SESSION_TYPE"] = "cachelib"
         app.config.setdefault(

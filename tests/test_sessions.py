@@ -60,3 +60,36 @@ def test_writing_a_session_with_redis_down_is_a_clear_503(sqlite_url: str) -> No
     response = app.test_client().post("/api/_remember")
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "session_store_unavailable"
+
+
+def test_a_rediss_store_with_a_self_signed_certificate_works(
+    sqlite_url: str, tmp_path: Any
+) -> None:
+    from tests.throwaway_redis import ThrowawayRedis
+
+    with ThrowawayRedis(tls_dir=tmp_path) as server:
+        assert server.url.startswith("rediss://")
+        app = create_app(
+            "test",
+            SQLALCHEMY_DATABASE_URI=sqlite_url,
+            REDIS_URL=server.url,
+            RATE_LIMIT_ENABLED=True,
+            RATE_LIMIT_SEARCH="1 per minute",
+        )
+        _add_session_routes(app)
+        client = app.test_client()
+        client.post("/api/_remember")
+        assert client.get("/api/_recall").get_json() == {"colour": "teal"}
+        assert client.get("/api/ready").get_json()["checks"]["redis"] == "ok"
+        store = redis.Redis.from_url(server.url, ssl_cert_reqs="none")
+        assert any(b"limits" in key for key in store.keys("*")) is False
+        assert client.get("/api/search?q=x").status_code == 200
+        assert client.get("/api/search?q=x").status_code == 429
+        assert any(b"limits" in key for key in store.keys("*"))  # counted in the TLS Redis
+        strict = create_app(
+            "test",
+            SQLALCHEMY_DATABASE_URI=sqlite_url,
+            REDIS_URL=server.url,
+            REDIS_SSL_CERT_REQS="required",
+        )
+        assert strict.test_client().get("/api/ready").status_code == 503

@@ -36,5 +36,8 @@ def get_health() -> dict[str, Any]:
 @bp.get("/ready", responses={200: ReadyOut, 503: ErrorEnvelope})
 def get_ready() -> dict[str, Any]:
     """Check the database and, when configured, Redis; 503 names what failed."""
-    checks = health.check_dependencies(current_app.config.get("REDIS_URL", ""))
+    config = current_app.config
+    checks = health.check_dependencies(
+        config.get("REDIS_URL", ""), config.get("REDIS_SSL_CERT_REQS") or "none"
+    )
     return {"status": "ready", "checks": checks}

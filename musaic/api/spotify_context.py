@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, g, session
 
-from musaic.observability import current_request_id, logger
-from musaic.services.spotify_access import client_for_user, make_vault
+from musaic import metrics
+from musaic.observability import current_request_id, current_user_id, logger
+from musaic.services.spotify_access import build_factory, client_for_user, make_vault
 from musaic.spotify import SpotifyClient
 from musaic.spotify.factory import SpotifyFactory, SpotifySettings
 
@@ -15,10 +18,12 @@ _CACHE_KEY = "musaic.spotify_factory_cache"
 def record_spotify_call(endpoint: str, method: str, status: int | None, duration_ms: float) -> None:
     """Count a Spotify call against this request and log it (never with the token)."""
     g.spotify_calls = g.get("spotify_calls", 0) + 1
+    metrics.record_spotify(endpoint, method, status, duration_ms)
     logger.info(
         "spotify call",
         extra={
             "request_id": current_request_id(),
+            "user_id": current_user_id(),
             "spotify_endpoint": endpoint,
             "spotify_method": method,
             "spotify_status": status,
@@ -35,8 +40,18 @@ def spotify_factory() -> SpotifyFactory:
     settings = SpotifySettings.from_config(current_app.config)
     cached = current_app.extensions.get(_CACHE_KEY)
     if cached is None or cached.settings != settings:
-        cached = current_app.extensions[_CACHE_KEY] = SpotifyFactory(settings)
+        cached = current_app.extensions[_CACHE_KEY] = build_factory(current_app.config)
     return cached  # type: ignore[no-any-return,unused-ignore]
+
+
+def request_deadline() -> float:
+    """The monotonic time by which this request's Spotify calls must be over."""
+    if "spotify_deadline" not in g:
+        started = g.get("request_started", time.perf_counter())
+        spent = time.perf_counter() - started
+        budget = float(current_app.config.get("SPOTIFY_REQUEST_BUDGET_SECONDS", 20.0))
+        g.spotify_deadline = time.monotonic() + budget - spent
+    return float(g.spotify_deadline)
 
 
 def listener_client() -> SpotifyClient | None:
@@ -46,5 +61,10 @@ def listener_client() -> SpotifyClient | None:
     if user_id is None or not factory.settings.configured:
         return None
     return client_for_user(
-        factory, make_vault(current_app.config), int(user_id), recorder=record_spotify_call
+        factory,
+        make_vault(current_app.config),
+        int(user_id),
+        recorder=record_spotify_call,
+        guard=current_app.extensions.get("musaic.spotify_guard"),
+        deadline=request_deadline,
     )

@@ -10,7 +10,7 @@ from musaic.errors import ServiceUnavailableError
 from musaic.extensions import db
 
 
-def check_dependencies(redis_url: str) -> dict[str, str]:
+def check_dependencies(redis_url: str, ssl_cert_reqs: str = "none") -> dict[str, str]:
     """Ping the database and Redis (when configured); raise 503 naming the first failure."""
     checks: dict[str, str] = {}
     try:
@@ -21,7 +21,10 @@ def check_dependencies(redis_url: str) -> dict[str, str]:
         raise _unavailable("database", exc) from exc
     if redis_url:
         try:
-            redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1).ping()
+            tls = {"ssl_cert_reqs": ssl_cert_reqs} if redis_url.startswith("rediss://") else {}
+            redis.Redis.from_url(
+                redis_url, socket_connect_timeout=1, socket_timeout=1, **tls
+            ).ping()
             checks["redis"] = "ok"
         except redis.RedisError as exc:
             raise _unavailable("redis", exc) from exc

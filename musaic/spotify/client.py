@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from musaic.spotify import parsing
+from musaic.spotify.deadline import Deadline
 from musaic.spotify.models import (
     Page,
     SpotifyAlbum,
@@ -20,6 +21,9 @@ from musaic.spotify.models import (
 )
 from musaic.spotify.playlists import PlaylistWrites
 from musaic.spotify.transport import CallRecorder, RetryPolicy, SpotifyTransport, TokenProvider
+
+if TYPE_CHECKING:
+    from musaic.spotify.guard import SpotifyGuard
 
 SEARCH_MAX_LIMIT = 10
 SEARCH_MAX_OFFSET = 1000
@@ -54,6 +58,8 @@ class SpotifyClient(PlaylistWrites):
         sleep: Callable[[float], None] = time.sleep,
         recorder: CallRecorder | None = None,
         session: requests.Session | None = None,
+        guard: SpotifyGuard | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         policy = RetryPolicy(
             max_retry_after_seconds=max_retry_after_seconds, max_retries=max_retries
@@ -67,6 +73,8 @@ class SpotifyClient(PlaylistWrites):
             sleep=sleep,
             recorder=recorder,
             session=session,
+            guard=guard,
+            deadline=deadline,
         )
 
     def _get(self, endpoint: str, what: str, **kwargs: Any) -> Any:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from musaic.spotify.client import SpotifyClient
+from musaic.spotify.deadline import Deadline
 from musaic.spotify.oauth import SpotifyOAuth
 from musaic.spotify.transport import CallRecorder, TokenProvider, new_session
+
+if TYPE_CHECKING:
+    from musaic.spotify.guard import SpotifyGuard
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,8 @@ class SpotifyFactory:
         self._session = session or new_session()
         self._sleep = sleep
 
-    def oauth(self) -> SpotifyOAuth:
-        """Build the OAuth helper for the login views."""
+    def oauth(self, deadline: Deadline | None = None) -> SpotifyOAuth:
+        """Build the OAuth helper (token calls end by `deadline`, when given)."""
         s = self.settings
         return SpotifyOAuth(
             s.accounts_base_url,
@@ -71,6 +75,7 @@ class SpotifyFactory:
             s.redirect_uri,
             timeout=(s.connect_timeout, s.read_timeout),
             session=self._session,
+            deadline=deadline,
         )
 
     def client(
@@ -79,6 +84,8 @@ class SpotifyFactory:
         *,
         on_unauthorised: Callable[[], None] | None = None,
         recorder: CallRecorder | None = None,
+        guard: SpotifyGuard | None = None,
+        deadline: Deadline | None = None,
     ) -> SpotifyClient:
         """Build a client for one listener's tokens (cheap: the connection pool is shared)."""
         s = self.settings
@@ -93,4 +100,6 @@ class SpotifyFactory:
             sleep=self._sleep,
             recorder=recorder,
             session=self._session,
+            guard=guard,
+            deadline=deadline,
         )

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from musaic.spotify.deadline import Deadline, bounded_timeout
 from musaic.spotify.errors import (
     SpotifyOAuthError,
     SpotifyRateLimitedError,
@@ -75,7 +76,9 @@ class SpotifyOAuth:
         timeout: tuple[float, float] = (3.05, 10.0),
         session: requests.Session | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        deadline: Deadline | None = None,
     ) -> None:
+        self._deadline = deadline
         self._base = accounts_base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
@@ -118,7 +121,7 @@ class SpotifyOAuth:
                 f"{self._base}/api/token",
                 data=form,
                 auth=(self._client_id, self._client_secret),
-                timeout=self._timeout,
+                timeout=bounded_timeout(self._timeout, self._deadline, "/api/token"),
             )
         except requests.RequestException as exc:
             raise SpotifyUnavailableError(

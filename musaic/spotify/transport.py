@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from musaic.spotify.deadline import Deadline, bounded_timeout
 from musaic.spotify.errors import (
     SpotifyBadRequestError,
     SpotifyError,
@@ -24,6 +25,9 @@ from musaic.spotify.errors import (
     SpotifyUnavailableError,
     SpotifyUpstreamError,
 )
+
+if TYPE_CHECKING:
+    from musaic.spotify.guard import SpotifyGuard
 
 TokenProvider = Callable[[], str]
 CallRecorder = Callable[[str, str, int | None, float], None]
@@ -91,7 +95,11 @@ class SpotifyTransport:
         sleep: Callable[[float], None] = time.sleep,
         recorder: CallRecorder | None = None,
         session: requests.Session | None = None,
+        guard: SpotifyGuard | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
+        self._guard = guard
+        self._deadline = deadline
         self._base = api_base_url.rstrip("/")
         self._token_provider = token_provider
         self._on_unauthorised = on_unauthorised
@@ -114,6 +122,16 @@ class SpotifyTransport:
         url = self._base + endpoint.format(
             **{k: quote(v, safe="") for k, v in (path or {}).items()}
         )
+        cacheable = method == "GET" and self._guard is not None and not path
+        if cacheable and (hit := self._guard.cached(endpoint, params)) is not None:  # type: ignore[union-attr]
+            return hit
+        body = self._request(method, endpoint, url, params, json)
+        if cacheable:
+            self._guard.remember(endpoint, params, body)  # type: ignore[union-attr]
+        return body
+
+    def _request(self, method: str, endpoint: str, url: str, params: Any, json: Any) -> Any:
+        """Send until an answer is final, within the retry policy and the time budget."""
         failures = rate_limit_waits = 0
         refreshed = False
         while True:
@@ -126,7 +144,7 @@ class SpotifyTransport:
             if status == 429 and response is not None:
                 wait = self._rate_limit_wait(response, endpoint, rate_limit_waits)
                 rate_limit_waits += 1
-                self._sleep(wait)
+                self._wait(wait, endpoint)
                 continue
             if status is None or status >= 500:
                 failures += 1
@@ -140,12 +158,15 @@ class SpotifyTransport:
     def _send(
         self, method: str, endpoint: str, url: str, params: Any, json: Any
     ) -> tuple[requests.Response | None, str]:
+        if self._guard is not None:
+            self._guard.before_call(endpoint)
+        timeout = bounded_timeout(self._timeout, self._deadline, endpoint)
         started = time.perf_counter()
         status: int | None = None
         headers = {"Authorization": f"Bearer {self._token_provider()}"}
         try:
             response = self._session.request(
-                method, url, params=params, json=json, headers=headers, timeout=self._timeout
+                method, url, params=params, json=json, headers=headers, timeout=timeout
             )
             status = response.status_code
             return response, ""
@@ -156,9 +177,25 @@ class SpotifyTransport:
                 elapsed_ms = (time.perf_counter() - started) * 1000.0
                 self._recorder(endpoint, method, status, elapsed_ms)
 
+    def _remaining(self) -> float | None:
+        deadline = self._deadline() if self._deadline is not None else None
+        return None if deadline is None else deadline - time.monotonic()
+
+    def _wait(self, seconds: float, endpoint: str) -> None:
+        """Sleep before a retry, unless the sleep would outlast the request's budget."""
+        remaining = self._remaining()
+        if remaining is not None and seconds >= remaining - 0.2:
+            raise SpotifyUnavailableError(
+                f"Spotify did not answer {endpoint} within this request's time budget",
+                details={"endpoint": endpoint, "reason": "time_budget"},
+            )
+        self._sleep(seconds)
+
     def _rate_limit_wait(self, response: requests.Response, endpoint: str, waits: int) -> int:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if _error_body(response).get("reason") == "QUOTA_EXCEEDED":
+            if self._guard is not None:
+                self._guard.quota_exceeded(retry_after)
             raise SpotifyQuotaExceededError(
                 "Musaic's daily Spotify quota is used up", retry_after=retry_after
             )
@@ -180,7 +217,7 @@ class SpotifyTransport:
             answer = f"status {problem}" if isinstance(problem, int) else problem
             raise SpotifyUnavailableError(f"Spotify failed {method} {endpoint} ({answer})")
         ceiling = self._policy.backoff_base_seconds * 2 ** (failures - 1)
-        self._sleep(random.uniform(ceiling / 2, ceiling))
+        self._wait(random.uniform(ceiling / 2, ceiling), endpoint)
 
 
 def _decode(response: requests.Response, endpoint: str) -> Any:
