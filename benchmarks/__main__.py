@@ -34,6 +34,8 @@ def _export(argv: list[str]) -> None:
     from benchmarks import export
 
     export.main(argv)
+
+
 def _protection(argv: list[str]) -> None:
     from benchmarks import protection
 
