@@ -13,8 +13,10 @@ from musaic.api.errors import handle_musaic_error
 from musaic.errors import ServiceUnavailableError
 from musaic.extensions import sessions
 
-# Endpoints that must answer while the session store is down never load a session.
-SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json"})
+# Endpoints that must answer while the session store is down never load a session (the page
+# and its assets too, so a listener sees the page say what is wrong instead of raw JSON).
+SESSION_FREE_PATHS = frozenset({"/", "/api/health", "/api/ready", "/openapi.json"})
+SESSION_FREE_PREFIXES = ("/docs", "/assets/")
 STORE_ERRORS = (redis.RedisError, OSError)
 
 
@@ -26,7 +28,7 @@ class GuardedSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
         """Open the stored session, or a throw-away one on session-free paths and outages."""
-        if request.path in SESSION_FREE_PATHS or request.path.startswith("/docs"):
+        if request.path in SESSION_FREE_PATHS or request.path.startswith(SESSION_FREE_PREFIXES):
             g.session_free = True
             return self.make_null_session(app)
         try:

@@ -8,11 +8,32 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_openapi3 import OpenAPI
 
-from musaic.api import artists, auth, errors, health, matchers, playlists, schemas, search, tracks
+from musaic.api import (
+    artists,
+    auth,
+    errors,
+    health,
+    listener,
+    matchers,
+    pages,
+    playlists,
+    schemas,
+    search,
+    tracks,
+)
 
 __all__ = ["errors", "init_app", "schemas"]
 
-BLUEPRINTS = (health.bp, auth.bp, search.bp, tracks.bp, artists.bp, playlists.bp, matchers.bp)
+BLUEPRINTS = (
+    health.bp,
+    auth.bp,
+    listener.bp,
+    search.bp,
+    tracks.bp,
+    artists.bp,
+    playlists.bp,
+    matchers.bp,
+)
 
 
 def _openapi_document(app: OpenAPI) -> Any:
@@ -24,6 +45,7 @@ def init_app(app: OpenAPI) -> None:
     errors.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_api(blueprint)
+    app.register_blueprint(pages.bp)  # the listener's page: not part of the API document
 
     def openapi_json() -> ResponseReturnValue:
         return jsonify(_openapi_document(app))
