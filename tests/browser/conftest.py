@@ -57,7 +57,7 @@ def musaic(
 @pytest.fixture
 def page(chromium: Any, musaic: MusaicProcess, standin: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) on the page; fails on CSP violations or JS errors."""
-    context = chromium.new_context(viewport=DESKTOP, accept_downloads=True)
+    context = chromium.new_context(viewport=DESKTOP, accept_downloads=True, base_url=musaic.url)
     tab = context.new_page()
     watch = PageWatch(tab, musaic.url)
     yield tab
