@@ -43,7 +43,7 @@ def pick_with_keyboard(page: Any, downs: int = 1) -> str:
 def generate(page: Any, *, length: int | None = None) -> dict[str, Any]:
     """Press "Generate playlist" and return the API's answer once the page shows it."""
     if length is not None:
-        page.get_by_label("Length (5–100 tracks)").fill(str(length))
+        page.locator("#length").fill(str(length))
     with page.expect_response(
         lambda r: r.url.endswith("/api/playlists") and r.request.method == "POST"
     ) as answer:

@@ -47,6 +47,7 @@ export async function refreshHistory({ fromStart = false } = {}) {
     $("history-page").textContent = total ? `Page ${offset / PAGE_SIZE + 1} of ${pages}` : "";
     $("history-prev").disabled = offset === 0;
     $("history-next").disabled = offset + PAGE_SIZE >= total;
+    $("history-pager").hidden = total <= PAGE_SIZE;
   } catch (error) {
     alertText(describe(error));
   }
