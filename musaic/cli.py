@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 from musaic import create_app
 from musaic.commands.catalog import catalog_group
 from musaic.commands.eval import eval_group
+from musaic.commands.export import export_command
 from musaic.commands.generate import generate_command
 from musaic.commands.index import index_group
 from musaic.commands.tokens import tokens_group
@@ -40,6 +41,7 @@ cli.add_command(catalog_group)
 cli.add_command(eval_group)
 cli.add_command(tokens_group)
 cli.add_command(generate_command)
+cli.add_command(export_command)
 
 
 def main() -> None:

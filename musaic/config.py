@@ -61,6 +61,7 @@ def from_environment() -> dict[str, Any]:
             "SPOTIFY_ACCOUNTS_BASE_URL", "https://accounts.spotify.com"
         ),
         "SPOTIFY_MAX_RETRY_AFTER_SECONDS": _int_env("SPOTIFY_MAX_RETRY_AFTER_SECONDS", 5),
+        "EXPORT_RESOLVE_BUDGET": _int_env("EXPORT_RESOLVE_BUDGET", 20),
         "MUSAIC_DATA_DIR": _env("MUSAIC_DATA_DIR") or _default_data_dir(),
         "SESSION_DIR": _env("SESSION_DIR") or str(INSTANCE_DIR / "sessions"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO").upper(),

@@ -12,6 +12,7 @@ from musaic.api import (
     artists,
     auth,
     errors,
+    exports,
     health,
     listener,
     matchers,
@@ -32,6 +33,7 @@ BLUEPRINTS = (
     tracks.bp,
     artists.bp,
     playlists.bp,
+    exports.bp,
     matchers.bp,
 )
 

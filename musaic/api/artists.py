@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from musaic.api.schemas import ErrorEnvelope
 from musaic.api.tracks import TrackOut, track_out
 from musaic.services import tracks
+from musaic.spotify.refs import spotify_url
 
 bp = APIBlueprint("artists", __name__, url_prefix="/api", abp_tags=[Tag(name="artists")])
 
@@ -51,9 +52,7 @@ def get_artist(path: ArtistPath) -> dict[str, Any]:
         "id": artist.id,
         "name": artist.name,
         "spotify_id": artist.spotify_id,
-        "spotify_url": f"https://open.spotify.com/artist/{artist.spotify_id}"
-        if artist.spotify_id
-        else None,
+        "spotify_url": spotify_url(artist.spotify_id, "artist") if artist.spotify_id else None,
         "tags": [{"name": t.tag.name, "weight": t.weight, "source": t.source} for t in detail.tags],
         "tracks": [track_out(t) for t in detail.tracks],
     }

@@ -13,6 +13,7 @@ from pydantic import (
     StrictStr,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from musaic.api.tracks import TrackOut
@@ -132,6 +133,8 @@ class PlaylistOut(BaseModel):
     created_at: datetime
     items: list[ItemOut]
     notes: list[str] = Field(default_factory=list)
+    spotify_playlist: SpotifyPlaylistRefOut | None = None
+    exported_at: datetime | None = None
 
 
 class PlaylistSummaryOut(BaseModel):
@@ -152,3 +155,58 @@ class PlaylistPageOut(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class SpotifyPlaylistRefOut(BaseModel):
+    """The Spotify playlist a Musaic playlist was saved to."""
+
+    id: str
+    url: str
+
+
+class ExportIn(BaseModel):
+    """How to save a playlist to Spotify; anything left out is derived from the playlist."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr | None = Field(None, min_length=1, max_length=100)
+    description: StrictStr | None = Field(None, max_length=300)
+    public: bool = Field(False, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_body_is_no_options(cls, data: Any) -> Any:
+        return {} if data is None else data
+
+
+class SpotifyPlaylistOut(SpotifyPlaylistRefOut):
+    """The Spotify playlist written, with the snapshot id of its last write."""
+
+    uri: str
+    snapshot_id: str
+
+
+class UnresolvedOut(BaseModel):
+    """A track Spotify could not be matched to (left out of the Spotify playlist)."""
+
+    track_id: int
+    title: str
+    artists: list[str]
+
+
+class ExportOut(BaseModel):
+    """The outcome of saving a playlist to Spotify (201 when the playlist was created)."""
+
+    spotify_playlist: SpotifyPlaylistOut
+    created: bool
+    written: int
+    unresolved: list[UnresolvedOut]
+    spotify_calls: int
+    notes: list[str] = Field(default_factory=list)
+
+
+class PlaylistFilePath(BaseModel):
+    """A playlist id and a file format."""
+
+    playlist_id: int = Field(ge=1)
+    file_format: Literal["m3u8", "csv", "jspf"]

@@ -23,6 +23,7 @@ from musaic.matching.postprocess import Options
 from musaic.models import Playlist
 from musaic.services import playlists
 from musaic.services.playlists import GenerateRequest
+from musaic.spotify.refs import spotify_url
 
 bp = APIBlueprint("playlists", __name__, url_prefix="/api", abp_tags=[Tag(name="playlists")])
 
@@ -52,6 +53,13 @@ def playlist_out(playlist: Playlist, notes: list[str] | None = None) -> dict[str
             for item in playlist.items
         ],
         "notes": notes or [],
+        "spotify_playlist": {
+            "id": playlist.spotify_playlist_id,
+            "url": spotify_url(playlist.spotify_playlist_id, "playlist"),
+        }
+        if playlist.spotify_playlist_id
+        else None,
+        "exported_at": playlist.exported_at.isoformat() if playlist.exported_at else None,
     }
 
 

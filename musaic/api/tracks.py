@@ -11,10 +11,9 @@ from musaic.api.schemas import ErrorEnvelope
 from musaic.api.spotify_context import listener_client
 from musaic.models import Track
 from musaic.services import tracks
+from musaic.spotify.refs import spotify_url
 
 bp = APIBlueprint("tracks", __name__, url_prefix="/api", abp_tags=[Tag(name="tracks")])
-
-SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
 
 
 class ArtistRefOut(BaseModel):
@@ -72,7 +71,7 @@ def track_out(track: Track) -> dict[str, Any]:
         "explicit": track.explicit,
         "popularity": track.popularity,
         "spotify_id": track.spotify_id,
-        "spotify_url": SPOTIFY_TRACK_URL.format(track.spotify_id) if track.spotify_id else None,
+        "spotify_url": spotify_url(track.spotify_id) if track.spotify_id else None,
         "isrc": track.isrc,
     }
 

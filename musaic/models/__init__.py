@@ -2,11 +2,19 @@
 
 from musaic.models.catalog import AUDIO_FEATURES, Album, Artist, ArtistTag, Tag, Track, TrackArtist
 from musaic.models.index import ArtistNeighbour, IndexBuild, TrackNeighbour
-from musaic.models.playlists import PLAYLIST_KINDS, ListeningEvent, Playlist, PlaylistTrack
+from musaic.models.playlists import (
+    EXPORT_STATES,
+    PLAYLIST_KINDS,
+    ListeningEvent,
+    Playlist,
+    PlaylistExport,
+    PlaylistTrack,
+)
 from musaic.models.users import SpotifyToken, User
 
 __all__ = [
     "AUDIO_FEATURES",
+    "EXPORT_STATES",
     "PLAYLIST_KINDS",
     "Album",
     "Artist",
@@ -15,6 +23,7 @@ __all__ = [
     "IndexBuild",
     "ListeningEvent",
     "Playlist",
+    "PlaylistExport",
     "PlaylistTrack",
     "SpotifyToken",
     "Tag",

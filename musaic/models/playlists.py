@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -23,6 +24,7 @@ from musaic.extensions import Base
 from musaic.models.catalog import Track
 
 PLAYLIST_KINDS = ("imported", "generated")
+EXPORT_STATES = ("pending", "creating", "created", "complete")
 
 
 class Playlist(Base):
@@ -100,4 +102,37 @@ class ListeningEvent(Base):
     __table_args__ = (
         UniqueConstraint("history_key", "played_at", "track_id", name="uq_listening_events_play"),
         CheckConstraint("ms_played >= 0", name="ms_played_non_negative"),
+    )
+
+
+class PlaylistExport(Base):
+    """How far saving a playlist to Spotify got, so a retry resumes instead of creating twice.
+
+    `state` is "pending" before anything was sent, "creating" once the create call may have gone
+    out (its outcome can be unknown: `marker` is in the description, so GET /me/playlists finds
+    it), "created" once the Spotify playlist id is stored, "complete" once every item is written.
+    `version` is bumped by whoever claims the row; `lease_until` says until when that claim holds.
+    """
+
+    __tablename__ = "playlist_exports"
+
+    playlist_id: Mapped[int] = mapped_column(
+        ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    marker: Mapped[str] = mapped_column(String(32))
+    spotify_playlist_id: Mapped[str | None] = mapped_column(String(64))
+    spotify_uri: Mapped[str | None] = mapped_column(String(100))
+    snapshot_id: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(400))
+    public: Mapped[bool | None] = mapped_column(Boolean)
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'creating', 'created', 'complete')", name="state"),
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from musaic.catalog.normalise import match_key, normalise_artist
 from musaic.models import Artist, Track, TrackArtist
 from musaic.services.evaluation_playlists import Playlist
+from musaic.spotify.refs import spotify_id_from
 
 
 class ArtistOf(dict[int, int]):
@@ -65,9 +66,7 @@ def load_keys(session: Session) -> CatalogKeys:
 
 def _spotify_id(uri: object) -> str | None:
     """Return the id part of "spotify:track:<id>"."""
-    if isinstance(uri, str) and uri.startswith("spotify:track:"):
-        return uri.rsplit(":", 1)[1] or None
-    return None
+    return spotify_id_from(uri, "track") if isinstance(uri, str) else None
 
 
 def _seed_of(tracks: list[dict[str, object]], keys: CatalogKeys) -> tuple[int, int | None]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -17,13 +16,9 @@ from musaic.observability import logger
 from musaic.services.tracks import write_spotify_records
 from musaic.spotify.errors import SpotifyError, SpotifyNotFoundError
 from musaic.spotify.models import Page, SpotifyAlbum, SpotifyTrack
+from musaic.spotify.refs import TRACK_REF_FORMATS, parse_track_ref
 
 SPOTIFY_CALL_BUDGET = 8  # per generation: 1 track + 1 album list + up to 6 album track lists
-_SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
-_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
-_URL = re.compile(
-    r"^https?://open\.spotify\.com/(?:intl-[\w-]+/)?track/([0-9A-Za-z]{22})(?:[/?#].*)?$"
-)
 T = TypeVar("T")
 
 
@@ -65,24 +60,10 @@ class CallBudget:
 
 def parse_seed(raw: int | str) -> tuple[int | None, str | None]:
     """Split a seed into (our track id, None) or (None, Spotify track id); 400 otherwise."""
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        if raw > 0:
-            return raw, None
-    elif isinstance(raw, str):
-        text = raw.strip()
-        if text.isdigit() and len(text) < 19:
-            return int(text), None
-        for pattern in (_URI, _URL):
-            match = pattern.match(text)
-            if match:
-                return None, match.group(1)
-        if _SPOTIFY_ID.match(text):
-            return None, text
-    raise field_error(
-        "seed",
-        "must be a track id, a 22-character Spotify id, a spotify:track: URI "
-        "or an open.spotify.com/track/ URL",
-    )
+    ref = parse_track_ref(raw)
+    if ref is None:
+        raise field_error("seed", f"must be {TRACK_REF_FORMATS}")
+    return ref.id, ref.spotify_id
 
 
 def resolve_seed(

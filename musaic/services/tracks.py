@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlparse
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -21,9 +19,9 @@ from musaic.extensions import db
 from musaic.models import Artist, ArtistTag, Track, TrackArtist
 from musaic.spotify.errors import SpotifyNotFoundError
 from musaic.spotify.models import SpotifyTrack
+from musaic.spotify.refs import TRACK_REF_FORMATS, TrackRef
+from musaic.spotify.refs import parse_track_ref as read_track_ref
 
-_BASE62_ID = re.compile(r"^[0-9A-Za-z]{22}$")
-_URL_PATH = re.compile(r"^/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]{22})/?$")
 MAX_ARTIST_TRACKS = 200
 UPSERT_ATTEMPTS = 3  # each lost race means another writer committed: the next try matches more
 DEADLOCK = "40P01"  # PostgreSQL: two writers inserting shared artists in opposite orders
@@ -37,14 +35,6 @@ class TrackFetcher(Protocol):
 
 
 @dataclass(frozen=True)
-class TrackRef:
-    """A parsed track reference: our integer id or a Spotify id."""
-
-    id: int | None = None
-    spotify_id: str | None = None
-
-
-@dataclass(frozen=True)
 class ArtistDetail:
     """An artist with its catalog tracks (most prominent first) and tags."""
 
@@ -55,22 +45,10 @@ class ArtistDetail:
 
 def parse_track_ref(value: str) -> TrackRef:
     """Read an integer id, a Spotify id, a spotify:track: URI or an open.spotify.com URL."""
-    value = value.strip()
-    if value.isdigit() and len(value) < 19:
-        return TrackRef(id=int(value))
-    if _BASE62_ID.match(value):
-        return TrackRef(spotify_id=value)
-    if value.startswith("spotify:track:") and _BASE62_ID.match(value[14:]):
-        return TrackRef(spotify_id=value[14:])
-    url = urlparse(value)
-    match = _URL_PATH.match(url.path)
-    if url.scheme in ("http", "https") and url.netloc == "open.spotify.com" and match:
-        return TrackRef(spotify_id=match.group(1))
-    raise field_error(
-        "id",
-        "must be a catalog id, a 22-character Spotify id, a spotify:track: URI "
-        "or an https://open.spotify.com/track/ URL",
-    )
+    ref = read_track_ref(value)
+    if ref is None:
+        raise field_error("id", f"must be {TRACK_REF_FORMATS}")
+    return ref
 
 
 def _track_query() -> Select[Any]:

@@ -54,6 +54,15 @@ class PlaylistWrites:
         rest = checked[MAX_ITEMS_PER_WRITE:]
         return self.add_playlist_items(playlist_id, rest) if rest else snapshot
 
+    def change_playlist_details(
+        self, playlist_id: str, *, name: str, description: str, public: bool
+    ) -> None:
+        """Rename a playlist and set its description and visibility (PUT /playlists/{id})."""
+        if not name.strip():
+            raise ValueError("name must not be empty")
+        body = {"name": name, "description": description, "public": public}
+        self._request("PUT", "/playlists/{id}", path={"id": playlist_id}, json=body)
+
     def remove_playlist_items(self, playlist_id: str, uris: Sequence[str]) -> str:
         """Remove every occurrence of `uris`, 100 per request; return the last snapshot id."""
         snapshot = ""

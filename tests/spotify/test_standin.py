@@ -6,6 +6,7 @@ import requests
 
 from tests.spotify_standin import DEFAULT_CSV, Catalog, SpotifyStandIn
 from tests.spotify_standin.catalog import artist_id_for, isrc_for
+from tests.spotify_standin.faults import Fault
 
 
 def test_invented_artist_ids_and_isrcs_are_deterministic_and_well_formed() -> None:
@@ -42,3 +43,21 @@ def test_a_stopped_stand_in_frees_its_port() -> None:
     else:
         refused = False
     assert refused
+
+
+def test_a_fault_can_hit_the_nth_call_to_one_endpoint_only(standin: SpotifyStandIn) -> None:
+    headers = {"Authorization": f"Bearer {standin.accounts.issue_tokens().access_token}"}
+    standin.faults.on("GET", "/v1/me", Fault.quota(retry_after=90), nth=2, times=2)
+    statuses = [
+        requests.get(f"{standin.api_base_url}/me", headers=headers).status_code for _ in range(4)
+    ]
+    assert statuses == [200, 429, 429, 200]
+    assert requests.get(f"{standin.api_base_url}/me/top/tracks", headers=headers).ok
+    standin.faults.on("POST", "/v1/me/playlists", Fault(drop=True))
+    dropped = False
+    try:
+        requests.post(f"{standin.api_base_url}/me/playlists", json={"name": "x"}, headers=headers)
+    except requests.ConnectionError:
+        dropped = True
+    assert dropped and standin.web_api is not None and standin.web_api.playlists == {}
+    assert standin.faults.pending == 0

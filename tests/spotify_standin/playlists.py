@@ -1,4 +1,4 @@
-"""The stand-in's playlists: POST /me/playlists, GET /me/playlists and /playlists/{id}/items."""
+"""The stand-in's playlists: /me/playlists, /playlists/{id} and /playlists/{id}/items."""
 
 from __future__ import annotations
 
@@ -48,10 +48,13 @@ class PlaylistRoutes:
 
     def playlist_routes(self) -> list[tuple[str, str, Callable[..., Reply]]]:
         """Return the playlist routes (method, pattern, handler)."""
-        items = r"/playlists/(?P<playlist_id>[^/]+)/items"
+        one = r"/playlists/(?P<playlist_id>[^/]+)"
+        items = f"{one}/items"
         return [
             ("GET", r"/me/playlists", self.get_my_playlists),
             ("POST", r"/me/playlists", self.create_playlist),
+            ("GET", one, self.get_playlist),
+            ("PUT", one, self.change_details),
             ("GET", items, self.get_items),
             ("POST", items, self.add_items),
             ("PUT", items, self.replace_items),
@@ -126,6 +129,31 @@ class PlaylistRoutes:
         if playlist.owner != user:
             return Reply(403, error_body(403, "Forbidden"))
         return playlist
+
+    def get_playlist(self, request: Incoming, user: StandInUser, playlist_id: str) -> Reply:
+        """GET /playlists/{id} (dev mode: the listener's own playlists only)."""
+        playlist = self._owned(playlist_id, user)
+        if isinstance(playlist, Reply):
+            return playlist
+        return Reply(200, self._playlist_json(playlist, full=True))
+
+    def change_details(self, request: Incoming, user: StandInUser, playlist_id: str) -> Reply:
+        """PUT /playlists/{id}: name, description and public (200 with no body, as Spotify)."""
+        playlist, body = self._owned(playlist_id, user), request.json()
+        if isinstance(playlist, Reply):
+            return playlist
+        if not isinstance(body, dict) or ("name" in body and not str(body["name"]).strip()):
+            return Reply(400, error_body(400, "Invalid playlist details"))
+        with self._lock:
+            playlist.name = str(body.get("name", playlist.name))
+            playlist.description = str(body.get("description", playlist.description))
+            playlist.public = bool(body.get("public", playlist.public))
+            playlist.version += 1
+        return Reply(200)
+
+    def owned_by(self, account_id: str) -> list[StoredPlaylist]:
+        """Return the playlists of one user, oldest first (for assertions in tests)."""
+        return [p for p in self.playlists.values() if p.owner.account_id == account_id]
 
     def get_items(self, request: Incoming, user: StandInUser, playlist_id: str) -> Reply:
         """GET /playlists/{id}/items (owner only, as in 2026)."""

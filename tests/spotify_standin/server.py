@@ -128,6 +128,11 @@ class SpotifyStandIn:
         with self._log_lock:
             return list(self._requests)
 
+    def reset_log(self) -> None:
+        """Forget the requests received so far (playlists, faults and tokens stay)."""
+        with self._log_lock:
+            self._requests.clear()
+
     def reset(self) -> None:
         """Forget requests, faults, playlists and consent settings (tokens stay valid)."""
         with self._log_lock:
@@ -153,7 +158,7 @@ class SpotifyStandIn:
             self._requests.append(
                 RecordedRequest(request.method, parts.path, recorded, request.body)
             )
-        fault = self.faults.take(parts.path)
+        fault = self.faults.take(parts.path, request.method)
         if fault is not None and (fault.delay or fault.drop):
             self._stopping.wait(fault.delay)
             if fault.drop:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from musaic.errors import UnprocessableError
+from musaic.spotify.refs import spotify_id_from
 
 
 class ImportFormatError(UnprocessableError):
@@ -87,16 +88,8 @@ ImportItem = TrackRecord | PlaylistRecord | PlayRecord | SkippedRecord
 
 
 def spotify_id_from_uri(value: str | None, kind: str) -> str | None:
-    """Return the id of "spotify:<kind>:<id>" (or a bare 22-character id), else None."""
-    if not value:
-        return None
-    value = value.strip()
-    prefix = f"spotify:{kind}:"
-    if value.startswith(prefix):
-        value = value[len(prefix) :]
-    elif ":" in value or "/" in value:
-        return None
-    return value if len(value) == 22 and value.isalnum() else None
+    """Return the id of "spotify:<kind>:<id>", an open.spotify.com URL or a bare id, else None."""
+    return spotify_id_from(value, kind)
 
 
 def release_year(release_date: str | None) -> int | None:
