@@ -56,7 +56,7 @@ class MusaicProcess:
 
     def __init__(self, catalog: Path, folder: Path, standin: Any, **env: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        database = folder / "musaic.sqlite3"
+        database = self.database = folder / "musaic.sqlite3"
         shutil.copyfile(catalog, database)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
