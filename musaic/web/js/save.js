@@ -40,7 +40,7 @@ async function save() {
   if (!playlist) return;
   const body = {
     name: $("save-name").value.trim() || playlist.name,
-    description: $("save-description").value.trim(),
+    description: $("save-description").value.trim() || undefined,
     public: $("save-public").checked,
   };
   try {
@@ -51,15 +51,15 @@ async function save() {
     const text = result.created
       ? `Saved to your Spotify as “${body.name}” (${tracks}).`
       : `Updated the same Spotify playlist “${body.name}” (${tracks}, in this order).`;
-    $("saved-text").textContent = text;
+    $("saved-text").textContent = [text, ...(result.notes || [])].join(" ");
     say(text);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       const login = el("a", { class: "button spotify", href: loginHref(playlist, { saving: true }), text: "Log in with Spotify" });
-      alertText(["Log in with Spotify to save this playlist. It stays here while you log in.", el("p", {}, login)]);
+      alertText(["Log in with Spotify to save this playlist. It stays here while you log in.", el("p", {}, login)], "save-alert");
       return;
     }
-    alertText(describe(error));
+    alertText(describe(error), "save-alert");
   }
 }
 

@@ -23,22 +23,30 @@ function show(node, parts) {
   node.hidden = false;
 }
 
+/** Hide every alert (the page-wide one and those beside a form). */
+export function clearAlerts() {
+  document.querySelectorAll("[role=alert]").forEach((node) => {
+    node.hidden = true;
+  });
+}
+
 /** Show a polite notice (strings become paragraphs; nodes are kept) and clear any alert. */
 export function say(text) {
-  $("alert").hidden = true;
+  clearAlerts();
   show($("notice"), text);
 }
 
-/** Show an alert (errors), keeping whatever the listener has on screen. */
-export function alertText(text) {
+/** Show an alert (errors) in `where`, keeping whatever the listener has on screen. */
+export function alertText(text, where = "alert") {
+  clearAlerts();
   $("notice").hidden = true;
-  show($("alert"), text);
+  show($(where), text);
 }
 
-/** Hide both message areas. */
+/** Hide every message area. */
 export function clearMessages() {
   $("notice").hidden = true;
-  $("alert").hidden = true;
+  clearAlerts();
 }
 
 /** Format milliseconds as m:ss. */
