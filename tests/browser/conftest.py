@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.pages import PageWatch
+from tests.browser.pages import AXE, PageWatch
 from tests.browser.server import SONGS, MusaicProcess, build_catalog
 from tests.conftest import service_missing
 
@@ -23,6 +23,8 @@ def chromium() -> Iterator[Any]:
         from playwright.sync_api import Error, sync_playwright
     except ImportError as exc:
         service_missing(f"Playwright for Python is not installed: {exc}")
+    if not AXE.exists():
+        service_missing(f"axe-core is not at {AXE} (make test runs npm ci)")
     if not CHROMIUM.exists():
         service_missing(f"Chromium is not at {CHROMIUM} (make test installs Debian's chromium)")
     playwright = sync_playwright().start()
