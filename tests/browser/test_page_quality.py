@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.pages import PageWatch, axe_violations, check_screen
+from tests.browser.steps import generate, log_in, open_page, pick_with_keyboard, search
 
 PAGE_WEIGHT_LIMIT = 150_000
 
@@ -80,21 +83,36 @@ def test_axe_finds_a_planted_violation(page: Any, musaic: Any) -> None:
     assert any(v.startswith("label") or "aria" in v for v in axe_violations(page))
 
 
-def test_keyboard_reaches_every_control_with_a_visible_focus(page: Any, musaic: Any) -> None:
-    page.goto(musaic.url + "/")
-    page.get_by_text("Not logged in").wait_for()
-    page.locator("#matcher option").first.wait_for(state="attached")
+def _tab_through(page: Any) -> None:
+    """Press Tab until past every control; each must be reached and show a focus ring."""
     wanted = set(page.evaluate(FOCUSABLE))
     reached: dict[str, bool] = {}
-    for _ in range(len(wanted) + 10):
+    for _ in range(2 * len(wanted) + 10):  # from wherever the focus is, round to it again
         page.keyboard.press("Tab")
         active = page.evaluate(ACTIVE)
         reached.setdefault(active["key"], active["ring"])
-    assert wanted - set(reached) == set()
+    assert wanted - set(reached) == set(), list(reached)
     assert [key for key, ring in reached.items() if key in wanted and not ring] == []
+
+
+def test_keyboard_reaches_every_control_with_a_visible_focus(page: Any, musaic: Any) -> None:
+    open_page(page, musaic.url)
+    page.locator("#matcher option").first.wait_for(state="attached")
+    _tab_through(page)
     page.locator("#pop-balanced").focus()
     page.keyboard.press("ArrowRight")
     assert page.locator("#pop-discovery").is_checked()
+
+
+def test_keyboard_reaches_every_control_of_a_saved_playlist(page: Any, musaic: Any) -> None:
+    open_page(page, musaic.url)
+    log_in(page)
+    search(page, "closer chainsmokers")
+    pick_with_keyboard(page)
+    generate(page, length=6)
+    page.get_by_role("button", name="Save to Spotify").press("Enter")
+    expect(page.get_by_role("link", name="Open in Spotify")).to_be_visible()
+    _tab_through(page)
 
 
 def test_nothing_secret_is_in_the_page_or_its_storage(page: Any, musaic: Any) -> None:
