@@ -6,17 +6,18 @@ from typing import Any
 
 import redis
 from cachelib import FileSystemCache
-from flask import Flask, Request, Response, g
+from flask import Flask, Request, Response, g, request
 from flask.sessions import SessionInterface, SessionMixin
 
 from musaic.api.errors import handle_musaic_error
 from musaic.errors import ServiceUnavailableError
 from musaic.extensions import sessions
 
-# Endpoints that must answer while the session store is down never load a session (the page
-# and its assets too, so a listener sees the page say what is wrong instead of raw JSON).
-SESSION_FREE_PATHS = frozenset({"/", "/api/health", "/api/ready", "/openapi.json"})
+# Endpoints that must answer while the session store is down never load a session (the page's
+# assets too). The page itself may load one but needs none: it then says what is wrong.
+SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json"})
 SESSION_FREE_PREFIXES = ("/docs", "/assets/")
+STORE_OPTIONAL_PATHS = frozenset({"/"})
 STORE_ERRORS = (redis.RedisError, OSError)
 
 
@@ -66,7 +67,7 @@ def _store_down() -> ServiceUnavailableError:
 
 
 def _refuse_when_store_down() -> None:
-    if g.get("session_store_down"):
+    if g.get("session_store_down") and request.path not in STORE_OPTIONAL_PATHS:
         raise _store_down()
 
 

@@ -14,15 +14,17 @@ from tests.conftest import service_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 900}
+PATIENCE_MS = 15_000  # the whole suite shares two cores: wait longer than Playwright's 5 s
 
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """Start headless Chromium once; fail in CI (skip elsewhere) when it cannot start."""
     try:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.sync_api import Error, expect, sync_playwright
     except ImportError as exc:
         service_missing(f"Playwright for Python is not installed: {exc}")
+    expect.set_options(timeout=PATIENCE_MS)
     if not AXE.exists():
         service_missing(f"axe-core is not at {AXE} (make test runs npm ci)")
     if not CHROMIUM.exists():
@@ -60,6 +62,7 @@ def musaic(
 def page(chromium: Any, musaic: MusaicProcess, standin: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) on the page; fails on CSP violations or JS errors."""
     context = chromium.new_context(viewport=DESKTOP, accept_downloads=True, base_url=musaic.url)
+    context.set_default_timeout(PATIENCE_MS)
     tab = context.new_page()
     watch = PageWatch(tab, musaic.url)
     yield tab

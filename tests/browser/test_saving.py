@@ -82,6 +82,8 @@ def test_the_whole_journey_from_login_to_logout(page: Any, musaic: Any, standin:
     page.get_by_role("button", name="Log out").click()
     expect(page.locator("#account-state")).to_have_text("Not logged in")
     expect(page.get_by_role("link", name="Log in with Spotify")).to_be_visible()
+    expect(page.locator("#result")).to_be_hidden()  # it belonged to the session that ended
+    expect(page.locator("#history-empty")).to_be_visible()
 
 
 def test_a_rate_limited_save_shows_the_wait_and_a_later_save_works(

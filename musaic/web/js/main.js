@@ -98,6 +98,7 @@ function wire() {
   $("logout").addEventListener("click", async () => {
     try {
       await logOut();
+      forget(currentPlaylist()?.id); // it belonged to the session that just ended
       say("Logged out. Spotify's tokens are forgotten on the server.");
       $("login").focus();
       refreshHistory({ fromStart: true });
