@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -121,9 +122,11 @@ def test_saving_logged_out_offers_login_and_keeps_the_playlist(
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Log in with Spotify to save this playlist")
     assert standin.web_api.playlists == {}
-    alert.get_by_role("link", name="Log in with Spotify").click()
+    login = alert.get_by_role("link", name="Log in with Spotify")
+    expect(login).to_have_attribute("href", re.compile(rf"next=%2F%3Fplaylist%3D{body['id']}%26"))
+    login.click()
     expect(page.locator("#account-state")).to_contain_text("Logged in as")
-    expect(page).to_have_url(f"{musaic.url}/?playlist={body['id']}&saving=1")
+    expect(page).to_have_url(f"{musaic.url}/?playlist={body['id']}")  # the id came back
     assert shown_titles(page) == before
     expect(page.get_by_role("button", name="Save to Spotify")).to_be_focused()
     page.keyboard.press("Enter")
