@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from musaic.catalog.normalise import match_key, normalise_artist
 from musaic.models import Artist, Track, TrackArtist
 from musaic.services.evaluation_playlists import Playlist
-from musaic.spotify.refs import spotify_id_from
+from musaic.spotify.refs import uri_id
 
 
 class ArtistOf(dict[int, int]):
@@ -66,7 +66,7 @@ def load_keys(session: Session) -> CatalogKeys:
 
 def _spotify_id(uri: object) -> str | None:
     """Return the id part of "spotify:track:<id>"."""
-    return spotify_id_from(uri, "track") if isinstance(uri, str) else None
+    return uri_id(uri, "track") if isinstance(uri, str) else None
 
 
 def _seed_of(tracks: list[dict[str, object]], keys: CatalogKeys) -> tuple[int, int | None]:

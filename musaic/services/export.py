@@ -125,7 +125,9 @@ def _export(
     spotify: SpotifyPlaylists,
     budget: int,
 ) -> ExportResult:
-    resolved, unresolved, _ = resolve_missing(tracks, spotify, budget)
+    resolved, unresolved, _ = resolve_missing(
+        tracks, spotify, budget, renew=lambda: export_state.save(held)
+    )
     uris = [spotify_uri(t.spotify_id) for t in resolved if t.spotify_id]
     target, notes = _target(held, prior, details, spotify)
     export_state.save(held, state="created")

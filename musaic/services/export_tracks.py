@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -15,6 +15,7 @@ from musaic.spotify.models import Page, SpotifyTrack
 
 DURATION_TOLERANCE_MS = 3000
 SEARCH_LIMIT = 10
+RENEW_EVERY = 5
 
 
 class TrackSearcher(Protocol):
@@ -77,14 +78,18 @@ def agrees(track: ExportTrack, found: SpotifyTrack) -> bool:
 
 
 def resolve_missing(
-    tracks: Sequence[ExportTrack], spotify: TrackSearcher, budget: int
+    tracks: Sequence[ExportTrack],
+    spotify: TrackSearcher,
+    budget: int,
+    renew: Callable[[], None] | None = None,
 ) -> tuple[list[ExportTrack], list[ExportTrack], int]:
     """Give tracks without a Spotify id one, by at most `budget` searches; keep matches.
 
     Returns:
         The tracks with a Spotify id (in order), those still without one, and the number of
         searches made. Matches are stored on the catalog track through the catalog writer and
-        committed, so the next export searches nothing.
+        committed, so the next export searches nothing. `renew` is called every
+        RENEW_EVERY searches (the export renews its claim's lease with it).
     """
     resolved: list[ExportTrack] = []
     unresolved: list[ExportTrack] = []
@@ -97,6 +102,8 @@ def resolve_missing(
             unresolved.append(track)
             continue
         searches += 1
+        if renew is not None and searches % RENEW_EVERY == 0:
+            renew()
         page = spotify.search_tracks(_query(track), limit=SEARCH_LIMIT)
         hit = next((found for found in page.items if agrees(track, found)), None)
         if hit is None:

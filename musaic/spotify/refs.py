@@ -45,6 +45,13 @@ def spotify_id_from(value: str | None, kind: str = "track") -> str | None:
     return None
 
 
+def uri_id(value: str, kind: str = "track") -> str | None:
+    """Return the id part of "spotify:<kind>:<id>" without checking its form (a lookup key)."""
+    prefix = f"spotify:{kind}:"
+    text = value.strip()
+    return text[len(prefix) :] or None if text.startswith(prefix) else None
+
+
 def parse_track_ref(value: int | str) -> TrackRef | None:
     """Read a catalog id (int or digits), or a Spotify id, URI or URL; None when unreadable."""
     if isinstance(value, bool):

@@ -170,6 +170,7 @@ def test_tracks_without_ids_are_resolved_once_then_cost_nothing(
 ) -> None:
     records = standin_records(standin, 3, with_ids=False)
     records[2].duration_ms = (records[2].duration_ms or 0) + 30_000  # a different take
+    records[0].isrc = next(iter(standin.catalog.tracks.values())).isrc
     track_ids = write_spotify_records(records)
     db.session.commit()
     playlist_id = add_playlist(track_ids, listener.user_id or 0)
@@ -177,6 +178,11 @@ def test_tracks_without_ids_are_resolved_once_then_cost_nothing(
     result = _export(playlist_id, listener, spotify)
     searches = [r for r in standin.requests if r.path == "/v1/search"]
     assert len(searches) == 3 and all(int(r.query["limit"]) <= 10 for r in searches)
+    assert searches[0].query["q"] == f"isrc:{records[0].isrc}"
+    assert (
+        searches[1].query["q"]
+        == f'track:"{records[1].title}" artist:"{records[1].artists[0].name}"'
+    )
     assert result.written == 2
     assert [u["track_id"] for u in _unresolved(result)] == [track_ids[2]]
     known = db.session.scalars(select(Track.spotify_id).where(Track.id.in_(track_ids[:2])))

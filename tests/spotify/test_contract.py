@@ -105,6 +105,14 @@ def test_playlist_details_answers_match_the_spec(
     call.headers = {"Authorization": f"Bearer {other.access_token}"}
     assert call("GET", one).status_code == 403
     assert call("POST", f"{one}/items", body={"uris": []}).status_code == 403
+    mine = {"Authorization": f"Bearer {tokens.access_token}"}
+    too_many = [f"spotify:track:{t}" for t in list(standin.catalog.tracks)[:101]]
+    for method in ("PUT", "POST"):
+        refused = requests.request(
+            method, f"{standin.base_url}{one}/items", json={"uris": too_many}, headers=mine
+        )
+        assert refused.status_code == 400
+        validate_error_body(refused.json())
     missing = requests.get(standin.base_url + "/v1/playlists/nope", headers=call.headers)
     assert missing.status_code == 404  # the spec lists no 404 here: check the envelope only
     validate_error_body(missing.json())

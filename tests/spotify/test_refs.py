@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from musaic.spotify.refs import TrackRef, parse_track_ref, spotify_id_from, spotify_uri, spotify_url
+from musaic.spotify.refs import (
+    TrackRef,
+    parse_track_ref,
+    spotify_id_from,
+    spotify_uri,
+    spotify_url,
+    uri_id,
+)
 
 ID = "4uLU6hMCjMI75M1A2tKUQC"
 
@@ -53,3 +60,8 @@ def test_other_kinds_parse_by_kind_and_build_back() -> None:
     assert spotify_id_from(spotify_url(ID, "album"), "album") == ID
     assert spotify_uri(ID) == f"spotify:track:{ID}"
     assert spotify_url(ID, "playlist") == f"https://open.spotify.com/playlist/{ID}"
+
+
+def test_uri_id_reads_dataset_keys_without_judging_their_form() -> None:
+    assert uri_id("spotify:track:sp1") == "sp1"
+    assert uri_id("spotify:track:") is None and uri_id(f"spotify:album:{ID}") is None
