@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install browser-deps run test lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -17,6 +17,17 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# The browser tests (tests/browser) need axe-core from npm and Debian's Chromium; Playwright's own
+# browser download is not used. Without root, install chromium yourself or the tests say why.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+browser-deps: node_modules/.package-lock.json
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    || echo "could not install chromium: run apt-get install chromium as root"; }
 
 run: install
 	$(BIN)/musaic db upgrade
@@ -31,7 +42,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy musaic
 
-pytest: install
+pytest: install browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
@@ -40,4 +51,4 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance node_modules tests/artifacts .pytest_cache .mypy_cache .ruff_cache

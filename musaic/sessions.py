@@ -13,15 +13,18 @@ from typing import Any
 
 import redis
 from cachelib import FileSystemCache
-from flask import Flask, Request, Response, current_app, g
+from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface, SessionMixin
 
 from musaic.api.errors import handle_musaic_error
 from musaic.errors import ServiceUnavailableError
 from musaic.extensions import redis_connection, sessions
 
-# Endpoints that must answer while the session store is down never load a session.
+# Endpoints that must answer while the session store is down never load a session (the page's
+# assets too). The page itself may load one but needs none: it then says what is wrong.
 SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json", "/metrics"})
+SESSION_FREE_PREFIXES = ("/docs", "/assets/")
+STORE_OPTIONAL_PATHS = frozenset({"/"})
 STORE_ERRORS = (redis.RedisError, OSError)
 CREATED_KEY = "_created"
 SEEN_KEY = "_seen"
@@ -35,7 +38,7 @@ class GuardedSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
         """Open the stored session, or a throw-away one on session-free paths and outages."""
-        if request.path in SESSION_FREE_PATHS or request.path.startswith("/docs"):
+        if request.path in SESSION_FREE_PATHS or request.path.startswith(SESSION_FREE_PREFIXES):
             g.session_free = True
             return self.make_null_session(app)
         try:
@@ -106,7 +109,7 @@ def _store_down() -> ServiceUnavailableError:
 
 
 def _refuse_when_store_down() -> None:
-    if g.get("session_store_down"):
+    if g.get("session_store_down") and request.path not in STORE_OPTIONAL_PATHS:
         raise _store_down()
 
 

@@ -14,7 +14,9 @@ from musaic.api import (
     errors,
     exports,
     health,
+    listener,
     matchers,
+    pages,
     playlists,
     schemas,
     search,
@@ -26,6 +28,7 @@ __all__ = ["errors", "init_app", "schemas"]
 BLUEPRINTS = (
     health.bp,
     auth.bp,
+    listener.bp,
     search.bp,
     tracks.bp,
     artists.bp,
@@ -44,6 +47,7 @@ def init_app(app: OpenAPI) -> None:
     errors.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_api(blueprint)
+    app.register_blueprint(pages.bp)  # the listener's page: not part of the API document
 
     def openapi_json() -> ResponseReturnValue:
         return jsonify(_openapi_document(app))
