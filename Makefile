@@ -36,8 +36,8 @@ run: install
 	$(BIN)/musaic serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check musaic tests benchmarks research
-	$(BIN)/ruff format --check musaic tests benchmarks research
+	$(BIN)/ruff check musaic tests benchmarks research scripts
+	$(BIN)/ruff format --check musaic tests benchmarks research scripts
 
 typecheck: install
 	$(BIN)/mypy musaic
