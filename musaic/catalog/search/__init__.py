@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from musaic.catalog.search import documents, engine
@@ -14,7 +13,6 @@ from musaic.catalog.search.postgres import PostgresBackend
 from musaic.catalog.search.query import ParsedQuery, QuerySyntaxError, parse_query
 from musaic.catalog.search.sqlite_fts import SqliteFtsBackend
 from musaic.extensions import db
-from musaic.models import Track
 
 __all__ = [
     "BACKENDS",
@@ -49,9 +47,7 @@ def index_tracks(track_ids: Iterable[int]) -> None:
 def rebuild_index() -> None:
     """Rebuild every search document and the typo vocabulary from the catalog (caller commits)."""
     session = db.session()
-    backend = backend_for(session)
-    backend.clear(session)
-    documents.write_tracks(session, backend, session.scalars(select(Track.id)).all())
+    documents.rebuild(session, backend_for(session))
 
 
 def search_catalog(query: ParsedQuery, *, limit: int, offset: int = 0) -> CatalogHits:

@@ -1,22 +1,32 @@
-"""Typo tolerance: expand a query word into indexed terms a few edits away."""
+"""Typo tolerance: read each suspicious query word as nearby indexed terms, splits or joins."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search.backend import SearchBackend
+from musaic.catalog.search import vocabulary
+from musaic.catalog.search.backend import Alternative, SearchBackend
 
-MIN_FUZZY_LENGTH = 4
-MAX_ALTERNATIVES = 6
-TRIGRAM_CANDIDATES = 60
+MAX_ALTERNATIVES = 10
+TRIGRAM_CANDIDATES = 40
+LONG_WORD = 8  # from this length a word may carry two edits
+CONTEXT_WORDS = 3  # a two-letter word is corrected only in a query of this many words
+# A word is suspicious when missing, or when a term one edit away is this many times commoner.
+COMMONER = 20
+KNOWN_WORD = 1000  # a word in this many documents is never read as a typo
+CONTEXT_DOCUMENTS = 200
+PREFIX_FROM = 4  # a word this long may also be the start of a longer one
 
 
 def allowed_edits(word: str) -> int:
     """Return how many edits a word of this length may carry and still count as a typo."""
-    return 1 if len(word) < 8 else 2
+    return 1 if len(word) < LONG_WORD else 2
 
 
 def edit_distance(a: str, b: str, ceiling: int) -> int:
@@ -38,33 +48,203 @@ def edit_distance(a: str, b: str, ceiling: int) -> int:
     return min(previous[-1], ceiling + 1)
 
 
-def close_terms(word: str, candidates: Iterable[str]) -> tuple[str, ...]:
-    """Keep the candidates within the allowed edits of `word`, closest (then A-Z) first."""
-    ceiling = allowed_edits(word)
+@dataclass(frozen=True)
+class Reading:
+    """The corrected reading of a query: match groups, and each word's alternatives."""
+
+    groups: list[list[Alternative]]
+    alternatives: dict[str, tuple[str, ...]]
+
+    @property
+    def corrected(self) -> bool:
+        """Say whether any word gained an alternative."""
+        return any(self.alternatives.values())
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Say whether b is one insertion, deletion, substitution or adjacent swap away from a."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    swapped = a[i + 1 : i + 2] == b[i : i + 1] and a[i : i + 1] == b[i + 1 : i + 2]
+    return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
+
+
+def _correctable(word: str, words: int) -> bool:
+    return not word.isdigit() and (len(word) >= 3 or (len(word) == 2 and words >= CONTEXT_WORDS))
+
+
+def _splits(word: str) -> list[tuple[str, str]]:
+    """Two-word readings of a word typed without its space (`cakeby` -> `cake by`)."""
+    if len(word) < 4:
+        return []
+    return [(word[:i], word[i:]) for i in range(1, len(word)) if len(word[i:]) > 1]
+
+
+@lru_cache(maxsize=4096)
+def _distance_ok(word: str, term: str) -> bool:
+    return one_edit(word, term) or edit_distance(word, term, 2) <= 2
+
+
+def _close(word: str, found: dict[str, set[str]]) -> set[str]:
+    """Terms one edit away (two for long words) among those found under the word's keys."""
+    candidates = set(found.get(word, ())) | {
+        term for key in vocabulary.deletions(word) for term in found.get(key, ())
+    }
+    if len(word) < LONG_WORD:
+        return {t for t in candidates if len(t) > 1 and one_edit(word, t)}
+    return {t for t in candidates if t != word and _distance_ok(word, t)}
+
+
+def close_terms(word: str, found: dict[str, set[str]], counts: dict[str, int]) -> list[str]:
+    """Terms one edit away (two for long words), closest then commonest first."""
+    ranked = sorted(
+        _close(word, found), key=lambda t: (not one_edit(word, t), -counts.get(t, 0), t)
+    )
+    return ranked[:MAX_ALTERNATIVES]
+
+
+def _splits_of(word: str, counts: dict[str, int]) -> list[str]:
     scored = sorted(
-        (distance, term)
-        for term in set(candidates)
-        if term != word and (distance := edit_distance(word, term, ceiling)) <= ceiling
+        (min(counts[a], counts[b]), f"{a} {b}")
+        for a, b in _splits(word)
+        if counts.get(a) and counts.get(b) and (len(a) > 1 or a in "ai")
     )
-    return tuple(term for _, term in scored[:MAX_ALTERNATIVES])
+    return [pair for _, pair in reversed(scored[-3:])]
 
 
-def _anagrams(session: Session, word: str) -> list[str]:
-    """Return terms with the same letters: transposed short words share no trigram."""
+def _suspicion(word: str, close: set[str], counts: dict[str, int]) -> float:
+    """How many times commoner the commonest close term is than the word (inf when missing)."""
+    own = counts.get(word, 0)
+    if own >= KNOWN_WORD:
+        return 0.0
+    best = max((counts.get(t, 0) for t in close), default=0)
+    return float("inf") if own == 0 else best / own
+
+
+def _suspects(
+    words: Sequence[str], found: dict[str, set[str]], counts: dict[str, int], eager: bool
+) -> list[str]:
+    """Words to correct: missing or much rarer ones; when nothing matched, the likeliest too."""
+    scores = {w: _suspicion(w, _close(w, found), counts) for w in words}
+    chosen = [w for w, score in scores.items() if score >= COMMONER]
+    rest = sorted((score, w) for w, score in scores.items() if w not in chosen)
+    if eager and rest and rest[-1][0] > 1.0:
+        chosen.append(rest[-1][1])
+    return chosen
+
+
+def lookup(session: Session, keys: set[str]) -> tuple[dict[str, set[str]], dict[str, int]]:
+    """Return the terms found under each key, and the document count of every term found."""
+    found: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for key, term, count in vocabulary.lookup(session, keys):
+        found.setdefault(key, set()).add(term)
+        counts[term] = count
+    return found, counts
+
+
+def _cooccurring(session: Session, backend: SearchBackend, anchors: Sequence[str]) -> set[str]:
+    """Words of the most prominent documents holding every anchor word."""
+    groups = [[Alternative(word)] for word in anchors]
+    clause, params = backend.match_clause(groups)
     rows = session.execute(
-        text("SELECT term FROM track_search_terms WHERE letters = :letters LIMIT 20"),
-        {"letters": "".join(sorted(word))},
+        text(
+            f"SELECT s.title, s.artists, s.album FROM {backend.documents_table} AS s"
+            f" WHERE {clause} ORDER BY {backend.rank_order} LIMIT {CONTEXT_DOCUMENTS}"
+        ),
+        params,
     )
-    return [row[0] for row in rows]
+    return {token for row in rows for field in row for token in field.split()}
 
 
-def expand_typos(
-    session: Session, backend: SearchBackend, words: Iterable[str]
-) -> dict[str, tuple[str, ...]]:
-    """Map each long enough word to the indexed terms it may be a typo of."""
-    expansions: dict[str, tuple[str, ...]] = {}
-    for word in dict.fromkeys(words):
-        if len(word) >= MIN_FUZZY_LENGTH and not word.isdigit():
-            candidates = backend.similar_terms(session, word, TRIGRAM_CANDIDATES)
-            expansions[word] = close_terms(word, [*candidates, *_anagrams(session, word)])
-    return expansions
+def read(
+    session: Session,
+    backend: SearchBackend,
+    words: Sequence[str],
+    prefix_last: bool,
+    eager: bool = False,
+) -> Reading:
+    """Return the typo-tolerant reading of `words` (vocabulary, context, trigrams if long)."""
+    pairs = {a + b for a, b in pairwise(words)}
+    halves = {half for word in words for pair in _splits(word) for half in pair}
+    counts = vocabulary.counts(session, {*words, *pairs, *halves})
+    unknown = [
+        w
+        for w in dict.fromkeys(words)
+        if _correctable(w, len(words)) and counts.get(w, 0) < KNOWN_WORD
+    ]
+    found, more = lookup(session, {k for w in unknown for k in {w} | vocabulary.deletions(w)})
+    counts.update(more)
+    for word in unknown:
+        if len(word) >= LONG_WORD and word not in counts and not _close(word, found):
+            similar = backend.similar_terms(session, word, TRIGRAM_CANDIDATES)
+            found.setdefault(word, set()).update(similar)
+    alternatives: dict[str, tuple[str, ...]] = {w: () for w in words}
+    for word in _suspects(unknown, found, counts, eager):
+        alternatives[word] = (*close_terms(word, found, counts), *_splits_of(word, counts))
+    _refine_with_context(session, backend, words, alternatives, found, counts)
+    return Reading(_groups(words, prefix_last, alternatives, counts), alternatives)
+
+
+def _refine_with_context(
+    session: Session,
+    backend: SearchBackend,
+    words: Sequence[str],
+    alternatives: dict[str, tuple[str, ...]],
+    found: dict[str, set[str]],
+    counts: dict[str, int],
+) -> None:
+    """For a word with more close terms than fit, prefer those the other words appear with."""
+    crowded = [w for w, alts in alternatives.items() if len(_close(w, found)) > MAX_ALTERNATIVES]
+    anchors = [w for w in words if not alternatives.get(w) and counts.get(w)]
+    crowded = [w for w in crowded if alternatives.get(w)]
+    if not crowded or not anchors:
+        return
+    context = _cooccurring(session, backend, anchors)
+    for word in crowded:
+        seen = sorted(
+            (t for t in _close(word, found) if t in context), key=lambda t: -counts.get(t, 0)
+        )
+        alternatives[word] = tuple(dict.fromkeys([*seen[:MAX_ALTERNATIVES], *alternatives[word]]))
+
+
+def _groups(
+    words: Sequence[str],
+    prefix_last: bool,
+    alternatives: dict[str, tuple[str, ...]],
+    counts: dict[str, int],
+) -> list[list[Alternative]]:
+    """One group per word (or per pair typed with a space too many), any alternative will do."""
+    groups: list[list[Alternative]] = []
+    index = 0
+    while index < len(words):
+        word, last = words[index], index == len(words) - 1
+        joined = None if last else word + words[index + 1]
+        if joined and counts.get(joined):
+            groups.append(
+                [
+                    Alternative(
+                        f"{word} {words[index + 1]}",
+                        prefix=index + 1 == len(words) - 1 and prefix_last,
+                    ),
+                    Alternative(joined),
+                ]
+            )
+            alternatives[word] = (*alternatives[word], joined)
+            alternatives[words[index + 1]] = (*alternatives[words[index + 1]], joined)
+            index += 2
+            continue
+        prefix = len(word) >= PREFIX_FROM or (last and prefix_last)
+        groups.append(
+            [
+                Alternative(word, prefix=prefix),
+                *(Alternative(t) for t in alternatives.get(word, ())),
+            ]
+        )
+        index += 1
+    return groups

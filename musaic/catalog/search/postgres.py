@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search.backend import MatchGroups, SearchDocument
+from musaic.catalog.search.backend import Alternative, MatchGroups, SearchDocument
 
 _DOCUMENT = (
     "setweight(to_tsvector('simple', :title), 'A')"
@@ -20,12 +20,20 @@ def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _option(alternative: Alternative) -> str:
+    terms = [_lexeme(term) for term in alternative.terms]
+    if alternative.prefix:
+        terms[-1] += ":*"
+    return terms[0] if len(terms) == 1 else "(" + " & ".join(terms) + ")"
+
+
 class PostgresBackend:
-    """Search over the `track_search` table (tsvector + GIN) created by migration 0002."""
+    """Search over the `track_search` table (tsvector + GIN; migrations 0002 and 0006)."""
 
     dialect = "postgresql"
     documents_table = "track_search"
     document_id_column = "track_id"
+    rank_order = "s.prominence DESC, s.track_id"  # btree index from migration 0006
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""
@@ -52,19 +60,7 @@ class PostgresBackend:
 
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""
-        session.execute(text("TRUNCATE track_search, track_search_terms"))
-
-    def add_terms(self, session: Session, terms: Iterable[str]) -> None:
-        """Add words to the vocabulary used for typo tolerance (existing ones are kept)."""
-        rows = [{"term": t, "letters": "".join(sorted(t))} for t in sorted(set(terms))]
-        if rows:
-            session.execute(
-                text(
-                    "INSERT INTO track_search_terms (term, letters) VALUES (:term, :letters)"
-                    " ON CONFLICT DO NOTHING"
-                ),
-                rows,
-            )
+        session.execute(text("TRUNCATE track_search, track_search_terms, track_search_term_keys"))
 
     def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
         """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
@@ -82,6 +78,6 @@ class PostgresBackend:
         """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
         parts = []
         for group in groups:
-            options = [_lexeme(a.term) + (":*" if a.prefix else "") for a in group]
+            options = [_option(a) for a in group]
             parts.append("(" + " | ".join(options) + ")")
         return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(parts)}

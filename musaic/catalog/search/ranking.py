@@ -10,6 +10,9 @@ from musaic.catalog.search.query import ParsedQuery
 EXACT, PREFIX, FUZZY, MISSING = 3, 2, 1, 0
 FIELD_WEIGHTS = (("title", 1.0), ("artists", 0.8), ("album", 0.5))
 MIN_PREFIX_LENGTH = 2
+TITLE_BONUS = 3.0
+# An artist match weighs 0.8 of a title match; this bonus evens a whole-name match out.
+ARTIST_BONUS = TITLE_BONUS + EXACT * (1.0 - 0.8)
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,21 @@ class Candidate:
         return self.normalised_title == self.song_key.partition("|")[2]
 
 
-def _quality(word: str, tokens: Sequence[str], prefix: bool, typos: Sequence[str]) -> int:
+def _matched(
+    word: str, tokens: Sequence[str], prefix: bool, typos: Sequence[str]
+) -> tuple[int, set[str]]:
+    """Return how well `word` matches these tokens, and which tokens it matched."""
     if word in tokens:
-        return EXACT
-    if prefix and any(token.startswith(word) for token in tokens):
-        return PREFIX
-    if any(token in typos for token in tokens):
-        return FUZZY
-    return MISSING
+        return EXACT, {word}
+    if prefix:
+        started = {token for token in tokens if token.startswith(word)}
+        if started:
+            return PREFIX, started
+    for typo in typos:
+        parts = typo.split()
+        if all(part in tokens for part in parts):
+            return FUZZY, set(parts)
+    return MISSING, set()
 
 
 def _sort_key(
@@ -47,23 +57,42 @@ def _sort_key(
     words = query.tokens
     fields = {name: getattr(candidate, name).split() for name, _ in FIELD_WEIGHTS}
     weakest, relevance = EXACT, 0.0
+    covered: dict[str, set[str]] = {name: set() for name, _ in FIELD_WEIGHTS}
     for index, word in enumerate(words):
-        prefix = len(word) >= MIN_PREFIX_LENGTH and (
-            len(word) >= 3 or (query.prefix_last and index == len(words) - 1)
-        )
-        qualities = [
-            (_quality(word, fields[name], prefix, typos.get(word, ())), weight)
-            for name, weight in FIELD_WEIGHTS
-        ]
-        weakest = min(weakest, max(q for q, _ in qualities))
-        relevance += max(q * weight for q, weight in qualities)
-    title = fields["title"]
-    song_title = candidate.song_key.partition("|")[2].split()  # the title without version suffix
-    if words and list(words) in (title, song_title):
-        relevance += 3.0
-    elif words and title[: len(words) - 1] == list(words[:-1]) and len(title) >= len(words):
-        relevance += 1.0 if title[len(words) - 1].startswith(words[-1]) else 0.0
+        typing = query.prefix_last and index == len(words) - 1
+        prefix = len(word) >= 3 or (typing and len(word) >= MIN_PREFIX_LENGTH)
+        best, score = MISSING, 0.0
+        for name, weight in FIELD_WEIGHTS:
+            quality, tokens = _matched(word, fields[name], prefix, typos.get(word, ()))
+            if quality == PREFIX and not typing:
+                quality = FUZZY  # a word cut short in mid-query reads like a typo
+            covered[name] |= tokens
+            best, score = max(best, quality), max(score, quality * weight)
+        weakest = min(weakest, best)
+        relevance += score
+    relevance += _completion_bonus(candidate, fields, covered)
     return (-weakest, -relevance, -candidate.prominence, candidate.track_id)
+
+
+def _completion_bonus(
+    candidate: Candidate, fields: Mapping[str, list[str]], covered: Mapping[str, set[str]]
+) -> float:
+    """Reward a query that spells out the whole title, or a whole credited artist name."""
+    bonus = 0.0
+    title = fields["title"]
+    song_title = candidate.song_key.partition("|")[2].replace(" ", "")
+    if title and (set(title) <= covered["title"] or _spells(song_title, covered["title"], title)):
+        bonus += TITLE_BONUS
+    names = " ".join(fields["artists"]).split(" , ")
+    if any(name and set(name.split()) <= covered["artists"] for name in names):
+        bonus += ARTIST_BONUS
+    return bonus
+
+
+def _spells(song_title: str, covered: set[str], title: list[str]) -> bool:
+    """Say whether the covered title words are the whole song title (version suffix aside)."""
+    kept = "".join(token for token in title if token in covered)
+    return bool(song_title) and kept == song_title
 
 
 def rank(

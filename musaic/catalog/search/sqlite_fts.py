@@ -2,61 +2,69 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search.backend import MatchGroups, SearchDocument
+from musaic.catalog.search.backend import Alternative, MatchGroups, SearchDocument, ranked_rowid
 
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _option(alternative: Alternative) -> str:
+    terms = [_quote(term) for term in alternative.terms]
+    if alternative.prefix:
+        terms[-1] += "*"
+    return terms[0] if len(terms) == 1 else "(" + " AND ".join(terms) + ")"
+
+
 class SqliteFtsBackend:
-    """Search over the `track_search` FTS5 table created by migration 0002."""
+    """Search over the `track_search` FTS5 table (migrations 0002 and 0006)."""
 
     dialect = "sqlite"
     documents_table = "track_search"
-    document_id_column = "rowid"
+    document_id_column = "track_id"
+    rank_order = "s.rowid"
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""
         self.delete_documents(session, [d.track_id for d in documents])
-        if documents:
-            session.execute(
-                text(
-                    "INSERT INTO track_search (rowid, title, artists, album, prominence)"
-                    " VALUES (:track_id, :title, :artists, :album, :prominence)"
-                ),
-                [d.__dict__ for d in documents],
-            )
+        if not documents:
+            return
+        rows = [d.__dict__ | {"rowid": ranked_rowid(d.track_id, d.prominence)} for d in documents]
+        session.execute(
+            text(
+                "INSERT INTO track_search (rowid, title, artists, album, track_id, prominence)"
+                " VALUES (:rowid, :title, :artists, :album, :track_id, :prominence)"
+            ),
+            rows,
+        )
+        session.execute(
+            text("INSERT INTO track_search_rows (track_id, doc_rowid) VALUES (:track_id, :rowid)"),
+            rows,
+        )
 
     def delete_documents(self, session: Session, track_ids: Sequence[int]) -> None:
         """Remove the documents of these tracks."""
-        if track_ids:
-            statement = text("DELETE FROM track_search WHERE rowid IN :ids")
+        if not track_ids:
+            return
+        for statement in (
+            "DELETE FROM track_search WHERE rowid IN"
+            " (SELECT doc_rowid FROM track_search_rows WHERE track_id IN :ids)",
+            "DELETE FROM track_search_rows WHERE track_id IN :ids",
+        ):
             session.execute(
-                statement.bindparams(bindparam("ids", expanding=True)), {"ids": track_ids}
+                text(statement).bindparams(bindparam("ids", expanding=True)), {"ids": track_ids}
             )
 
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""
-        session.execute(text("DELETE FROM track_search"))
-        session.execute(text("DELETE FROM track_search_terms"))
-
-    def add_terms(self, session: Session, terms: Iterable[str]) -> None:
-        """Add words to the vocabulary used for typo tolerance (existing ones are kept)."""
-        rows = [{"term": t, "letters": "".join(sorted(t))} for t in sorted(set(terms))]
-        if rows:
-            session.execute(
-                text(
-                    "INSERT OR IGNORE INTO track_search_terms (term, letters)"
-                    " VALUES (:term, :letters)"
-                ),
-                rows,
-            )
+        for table in ("track_search", "track_search_rows", "track_search_terms"):
+            session.execute(text(f"DELETE FROM {table}"))
+        session.execute(text("DELETE FROM track_search_term_keys"))
 
     def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
         """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
@@ -83,6 +91,6 @@ class SqliteFtsBackend:
         """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
         parts = []
         for group in groups:
-            options = [_quote(a.term) + ("*" if a.prefix else "") for a in group]
+            options = [_option(a) for a in group]
             parts.append("(" + " OR ".join(options) + ")")
         return "s.track_search MATCH :match", {"match": " AND ".join(parts)}

@@ -1,0 +1,75 @@
+"""The typo vocabulary: indexed words with document counts, found again through deletion keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+CHUNK = 4000
+
+_EXISTING = text("SELECT term FROM track_search_terms WHERE term IN :terms").bindparams(
+    bindparam("terms", expanding=True)
+)
+_UPSERT = text(
+    "INSERT INTO track_search_terms (term, letters, doc_count) VALUES (:term, :letters, :count)"
+    " ON CONFLICT (term) DO UPDATE"
+    " SET doc_count = track_search_terms.doc_count + excluded.doc_count"
+)
+_ADD_KEY = text(
+    "INSERT INTO track_search_term_keys (key, term) VALUES (:key, :term) ON CONFLICT DO NOTHING"
+)
+_COUNTS = text("SELECT term, doc_count FROM track_search_terms WHERE term IN :terms").bindparams(
+    bindparam("terms", expanding=True)
+)
+_LOOKUP = text(
+    "SELECT k.key, k.term, t.doc_count FROM track_search_term_keys AS k"
+    " JOIN track_search_terms AS t ON t.term = k.term WHERE k.key IN :keys"
+).bindparams(bindparam("keys", expanding=True))
+
+
+def deletions(word: str) -> set[str]:
+    """Return every string one letter shorter than `word` (the SymSpell deletion keys)."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))} - {""}
+
+
+def term_keys(term: str) -> set[str]:
+    """Return the keys a term is found under: itself and, for words, its deletions."""
+    if len(term) < 2 or term.isdigit():
+        return {term}
+    return {term} | deletions(term)
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def add_terms(session: Session, counts: Mapping[str, int]) -> None:
+    """Add `counts` (term -> documents holding it) to the vocabulary; new terms get keys."""
+    for chunk in _chunks(sorted(counts)):
+        existing = set(session.scalars(_EXISTING, {"terms": list(chunk)}))
+        session.execute(
+            _UPSERT,
+            [{"term": t, "letters": "".join(sorted(t)), "count": counts[t]} for t in chunk],
+        )
+        keys = [{"key": k, "term": t} for t in chunk if t not in existing for k in term_keys(t)]
+        if keys:
+            session.execute(_ADD_KEY, keys)
+
+
+def lookup(session: Session, keys: Iterable[str]) -> list[tuple[str, str, int]]:
+    """Return (key, term, documents holding the term) for every term found under these keys."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return []
+    return [(k, t, int(c)) for k, t, c in session.execute(_LOOKUP, {"keys": wanted})]
+
+
+def counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
+    """Return how many documents hold each of these terms (absent terms are left out)."""
+    wanted = sorted(set(terms))
+    if not wanted:
+        return {}
+    return {t: int(c) for t, c in session.execute(_COUNTS, {"terms": wanted})}
