@@ -68,5 +68,7 @@ class SearchBackend(Protocol):
     def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
         """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
 
-    def match_clause(self, groups: MatchGroups) -> tuple[str, dict[str, str]]:
-        """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
+    def match_clause(
+        self, groups: MatchGroups, title_only: bool = False
+    ) -> tuple[str, dict[str, str]]:
+        """Return a SQL condition (on alias `s`) for documents matching `groups` (in the title)."""

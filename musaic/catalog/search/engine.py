@@ -49,11 +49,14 @@ def _filters(session: Session, query: ParsedQuery) -> tuple[list[str], dict[str,
 
 
 def _where(
-    backend: SearchBackend, groups: MatchGroups, filters: tuple[list[str], dict[str, Any]]
+    backend: SearchBackend,
+    groups: MatchGroups,
+    filters: tuple[list[str], dict[str, Any]],
+    title_only: bool = False,
 ) -> tuple[str, dict[str, Any]]:
     conditions, params = list(filters[0]), dict(filters[1])
     if groups:
-        clause, match_params = backend.match_clause(groups)
+        clause, match_params = backend.match_clause(groups, title_only)
         conditions.append(clause)
         params.update(match_params)
     return " AND ".join(conditions) or "1 = 1", params
@@ -97,20 +100,24 @@ def search(
     filters = _filters(session, query)
     strict = _where(backend, strict_groups(query), filters)
     fetched = _fetch(session, backend, strict, pool)
-    candidates, counted = fetched.candidates, strict
+    candidates, counted, groups = fetched.candidates, strict, strict_groups(query)
     alternatives: dict[str, tuple[str, ...]] = {}
     if query.tokens and len(candidates) < offset + limit:  # the strict reading is weak
         for eager in (False, True):  # correct the likeliest typos, then one more word
             reading = fuzzy.read(session, backend, query.tokens, query.prefix_last, eager)
             if not (reading.corrected or not candidates):
                 break
-            alternatives = reading.alternatives
+            alternatives, groups = reading.alternatives, reading.groups
             counted = _where(backend, reading.groups, filters)
             fetched = _fetch(session, backend, counted, pool)
             seen = {c.track_id for c in candidates}
             candidates = candidates + [c for c in fetched.candidates if c.track_id not in seen]
             if candidates:
                 break
+    if fetched.saturated and query.tokens:  # too many to rank them all: add the title matches
+        titled = _fetch(session, backend, _where(backend, groups, filters, True), pool)
+        seen = {c.track_id for c in candidates}
+        candidates = candidates + [c for c in titled.candidates if c.track_id not in seen]
     grouped = ranking.group_versions(ranking.rank(candidates, query, alternatives))
     # The same recording is often on several releases (album, compilation, single): show one.
     ordered = ranking.drop_identical(grouped)

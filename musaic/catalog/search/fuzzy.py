@@ -15,7 +15,7 @@ from musaic.catalog.search.backend import Alternative, SearchBackend
 
 MAX_ALTERNATIVES = 10
 TRIGRAM_CANDIDATES = 40
-LONG_WORD = 8  # from this length a word may carry two edits
+LONG_WORD = 7  # from this length a word may carry two edits
 CONTEXT_WORDS = 3  # a two-letter word is corrected only in a query of this many words
 # A word is suspicious when missing, or when a term one edit away is this many times commoner.
 COMMONER = 20

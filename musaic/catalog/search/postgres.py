@@ -20,10 +20,10 @@ def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _option(alternative: Alternative) -> str:
-    terms = [_lexeme(term) for term in alternative.terms]
+def _option(alternative: Alternative, weight: str) -> str:
+    terms = [_lexeme(term) + (":" + weight if weight else "") for term in alternative.terms]
     if alternative.prefix:
-        terms[-1] += ":*"
+        terms[-1] += "*" if weight else ":*"
     return terms[0] if len(terms) == 1 else "(" + " & ".join(terms) + ")"
 
 
@@ -74,10 +74,12 @@ class PostgresBackend:
         )
         return [row[0] for row in rows]
 
-    def match_clause(self, groups: MatchGroups) -> tuple[str, dict[str, str]]:
+    def match_clause(
+        self, groups: MatchGroups, title_only: bool = False
+    ) -> tuple[str, dict[str, str]]:
         """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
         parts = []
         for group in groups:
-            options = [_option(a) for a in group]
+            options = [_option(a, "A" if title_only else "") for a in group]
             parts.append("(" + " | ".join(options) + ")")
         return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(parts)}

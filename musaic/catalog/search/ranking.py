@@ -11,6 +11,7 @@ EXACT, PREFIX, FUZZY, MISSING = 3, 2, 1, 0
 FIELD_WEIGHTS = (("title", 1.0), ("artists", 0.8), ("album", 0.5))
 MIN_PREFIX_LENGTH = 2
 TITLE_BONUS = 3.0
+ORDER_BONUS = 3.5  # the song title begins with the query as typed, in that order
 # An artist match weighs 0.8 of a title match; this bonus evens a whole-name match out.
 ARTIST_BONUS = TITLE_BONUS + EXACT * (1.0 - 0.8)
 
@@ -68,9 +69,13 @@ def _sort_key(
                 quality = FUZZY  # a word cut short in mid-query reads like a typo
             covered[name] |= tokens
             best, score = max(best, quality), max(score, quality * weight)
-        weakest = min(weakest, best)
+        # A word still being typed is complete as far as the listener knows.
+        weakest = min(weakest, EXACT if typing and best == PREFIX else best)
         relevance += score
     relevance += _completion_bonus(candidate, fields, covered)
+    song_title = candidate.song_key.partition("|")[2].replace(" ", "")
+    if words and song_title.startswith("".join(words)):
+        relevance += ORDER_BONUS
     return (-weakest, -relevance, -candidate.prominence, candidate.track_id)
 
 

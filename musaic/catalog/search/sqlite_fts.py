@@ -87,10 +87,15 @@ class SqliteFtsBackend:
         )
         return [row[0] for row in rows]
 
-    def match_clause(self, groups: MatchGroups) -> tuple[str, dict[str, str]]:
+    def match_clause(
+        self, groups: MatchGroups, title_only: bool = False
+    ) -> tuple[str, dict[str, str]]:
         """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
         parts = []
         for group in groups:
             options = [_option(a) for a in group]
             parts.append("(" + " OR ".join(options) + ")")
-        return "s.track_search MATCH :match", {"match": " AND ".join(parts)}
+        expression = " AND ".join(parts)
+        if title_only:
+            expression = "title : (" + expression + ")"
+        return "s.track_search MATCH :match", {"match": expression}
