@@ -35,7 +35,7 @@ def _top3(q: str) -> list[tuple[str, str]]:
         ("underpressure", ("Under Pressure", "Queen")),  # a space left out
         ("hotel califor nia", ("Hotel California", "Eagles")),  # a space too many
         ("dont stop me now", ("Don't Stop Me Now", "Queen")),  # apostrophe left out
-        ("DON’T STOP ME NOW", ("Don't Stop Me Now", "Queen")),  # curly apostrophe, capitals
+        ("DON\u2019T STOP ME NOW", ("Don't Stop Me Now", "Queen")),  # curly apostrophe, capitals
         ("get lucky ft. pharrell", ("Get Lucky (feat. Pharrell Williams)", "Daft Punk")),
         ("senorita", ("Señorita", "Shawn Mendes")),
     ],
