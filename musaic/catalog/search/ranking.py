@@ -35,60 +35,72 @@ class Candidate:
         return self.normalised_title == self.song_key.partition("|")[2]
 
 
-def _matched(
-    word: str, tokens: Sequence[str], prefix: bool, typos: Sequence[str]
-) -> tuple[int, set[str]]:
+@dataclass(frozen=True)
+class _Word:
+    """One query word with what ranking needs to know about it, computed once per query."""
+
+    text: str
+    typing: bool  # the last word, still being typed
+    prefix: bool  # may match as the start of a longer token
+    typos: tuple[tuple[str, ...], ...]  # alternatives, each a set of tokens that must all occur
+
+
+def _words(query: ParsedQuery, typos: Mapping[str, Sequence[str]]) -> list[_Word]:
+    words = query.tokens
+    plan = []
+    for index, word in enumerate(words):
+        typing = query.prefix_last and index == len(words) - 1
+        prefix = len(word) >= 3 or (typing and len(word) >= MIN_PREFIX_LENGTH)
+        plan.append(
+            _Word(word, typing, prefix, tuple(tuple(t.split()) for t in typos.get(word, ())))
+        )
+    return plan
+
+
+def _matched(word: _Word, tokens: list[str], present: set[str]) -> tuple[int, set[str]]:
     """Return how well `word` matches these tokens, and which tokens it matched."""
-    if word in tokens:
-        return EXACT, {word}
-    if prefix:
-        started = {token for token in tokens if token.startswith(word)}
+    if word.text in present:
+        return EXACT, {word.text}
+    if word.prefix:
+        started = {token for token in tokens if token.startswith(word.text)}
         if started:
-            return PREFIX, started
-    for typo in typos:
-        parts = typo.split()
-        if all(part in tokens for part in parts):
+            return PREFIX if word.typing else FUZZY, started  # cut short mid-query: a typo
+    for parts in word.typos:
+        if all(part in present for part in parts):
             return FUZZY, set(parts)
     return MISSING, set()
 
 
-def _sort_key(
-    candidate: Candidate, query: ParsedQuery, typos: Mapping[str, Sequence[str]]
-) -> tuple[float, ...]:
-    words = query.tokens
-    fields = {name: getattr(candidate, name).split() for name, _ in FIELD_WEIGHTS}
+def _sort_key(candidate: Candidate, words: list[_Word], typed: str) -> tuple[float, ...]:
+    fields = [(name, getattr(candidate, name).split(), weight) for name, weight in FIELD_WEIGHTS]
+    present = [(name, tokens, set(tokens), weight) for name, tokens, weight in fields]
     weakest, relevance = EXACT, 0.0
     covered: dict[str, set[str]] = {name: set() for name, _ in FIELD_WEIGHTS}
-    for index, word in enumerate(words):
-        typing = query.prefix_last and index == len(words) - 1
-        prefix = len(word) >= 3 or (typing and len(word) >= MIN_PREFIX_LENGTH)
+    for word in words:
         best, score = MISSING, 0.0
-        for name, weight in FIELD_WEIGHTS:
-            quality, tokens = _matched(word, fields[name], prefix, typos.get(word, ()))
-            if quality == PREFIX and not typing:
-                quality = FUZZY  # a word cut short in mid-query reads like a typo
-            covered[name] |= tokens
-            best, score = max(best, quality), max(score, quality * weight)
+        for name, tokens, token_set, weight in present:
+            quality, matched = _matched(word, tokens, token_set)
+            if quality:
+                covered[name] |= matched
+                best, score = max(best, quality), max(score, quality * weight)
         # A word still being typed is complete as far as the listener knows.
-        weakest = min(weakest, EXACT if typing and best == PREFIX else best)
+        weakest = min(weakest, EXACT if word.typing and best == PREFIX else best)
         relevance += score
-    relevance += _completion_bonus(candidate, fields, covered)
     song_title = candidate.song_key.partition("|")[2].replace(" ", "")
-    if words and song_title.startswith("".join(words)):
+    relevance += _completion_bonus(song_title, fields[0][1], fields[1][1], covered)
+    if typed and song_title.startswith(typed):
         relevance += ORDER_BONUS
     return (-weakest, -relevance, -candidate.prominence, candidate.track_id)
 
 
 def _completion_bonus(
-    candidate: Candidate, fields: Mapping[str, list[str]], covered: Mapping[str, set[str]]
+    song_title: str, title: list[str], artists: list[str], covered: Mapping[str, set[str]]
 ) -> float:
     """Reward a query that spells out the whole title, or a whole credited artist name."""
     bonus = 0.0
-    title = fields["title"]
-    song_title = candidate.song_key.partition("|")[2].replace(" ", "")
     if title and (set(title) <= covered["title"] or _spells(song_title, covered["title"], title)):
         bonus += TITLE_BONUS
-    names = " ".join(fields["artists"]).split(" , ")
+    names = " ".join(artists).split(" , ")
     if any(name and set(name.split()) <= covered["artists"] for name in names):
         bonus += ARTIST_BONUS
     return bonus
@@ -108,7 +120,8 @@ def rank(
     """Order candidates: every word exact > some prefix > some typo, then relevance, prominence."""
     if not query.tokens:
         return sorted(candidates, key=lambda c: (-c.prominence, c.track_id))
-    return sorted(candidates, key=lambda c: _sort_key(c, query, typos))
+    words, typed = _words(query, typos), "".join(query.tokens)
+    return sorted(candidates, key=lambda c: _sort_key(c, words, typed))
 
 
 def group_versions(ranked: Sequence[Candidate]) -> list[Candidate]:
