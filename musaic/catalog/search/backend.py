@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -65,10 +66,19 @@ class SearchBackend(Protocol):
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""
 
-    def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
-        """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
+    def terms_sharing_trigrams(self, session: Session, word: str, shared: int) -> list[str]:
+        """Return vocabulary terms (length within 2) holding `shared`+ of the word's trigrams."""
 
     def match_clause(
         self, groups: MatchGroups, title_only: bool = False
     ) -> tuple[str, dict[str, str]]:
         """Return a SQL condition (on alias `s`) for documents matching `groups` (in the title)."""
+
+
+def trigram_sets(word: str, shared: int) -> list[tuple[str, ...]]:
+    """Every choice of `shared` distinct trigrams of `word` (a term must hold one whole set)."""
+    trigrams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
+    return list(combinations(trigrams, shared))
+
+
+TERMS_SHARING_LIMIT = 2000

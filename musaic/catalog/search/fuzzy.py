@@ -14,7 +14,7 @@ from musaic.catalog.search import vocabulary
 from musaic.catalog.search.backend import Alternative, SearchBackend
 
 MAX_ALTERNATIVES = 10
-TRIGRAM_CANDIDATES = 40
+SHARED_TRIGRAMS = 2  # a two-edit candidate holds at least this many of the word's trigrams
 LONG_WORD = 7  # from this length a word may carry two edits
 CONTEXT_WORDS = 3  # a two-letter word is corrected only in a query of this many words
 # A word is suspicious when missing, or when a term one edit away is this many times commoner.
@@ -169,7 +169,7 @@ def read(
     prefix_last: bool,
     eager: bool = False,
 ) -> Reading:
-    """Return the typo-tolerant reading of `words` (vocabulary, context, trigrams if long)."""
+    """Return the typo-tolerant reading of `words` (vocabulary keys, then the context)."""
     pairs = {a + b for a, b in pairwise(words)}
     halves = {half for word in words for pair in _splits(word) for half in pair}
     counts = vocabulary.counts(session, {*words, *pairs, *halves})
@@ -180,10 +180,12 @@ def read(
     ]
     found, more = lookup(session, {k for w in unknown for k in {w} | vocabulary.deletions(w)})
     counts.update(more)
-    for word in unknown:
-        if len(word) >= LONG_WORD and word not in counts and not _close(word, found):
-            similar = backend.similar_terms(session, word, TRIGRAM_CANDIDATES)
-            found.setdefault(word, set()).update(similar)
+    for word in unknown:  # two edits: terms holding two of the word's trigrams
+        near = any(one_edit(word, t) for t in _close(word, found))
+        if len(word) >= LONG_WORD and word not in counts and not near:
+            sharing = backend.terms_sharing_trigrams(session, word, SHARED_TRIGRAMS)
+            found.setdefault(word, set()).update(sharing)
+            counts.update(vocabulary.counts(session, sharing))
     alternatives: dict[str, tuple[str, ...]] = {w: () for w in words}
     for word in _suspects(unknown, found, counts, eager):
         alternatives[word] = (*close_terms(word, found, counts), *_splits_of(word, counts))

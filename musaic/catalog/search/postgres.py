@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search.backend import Alternative, MatchGroups, SearchDocument
+from musaic.catalog.search.backend import (
+    TERMS_SHARING_LIMIT,
+    Alternative,
+    MatchGroups,
+    SearchDocument,
+    trigram_sets,
+)
 
 _DOCUMENT = (
     "setweight(to_tsvector('simple', :title), 'A')"
@@ -62,15 +68,30 @@ class PostgresBackend:
         """Remove every document and every vocabulary term."""
         session.execute(text("TRUNCATE track_search, track_search_terms, track_search_term_keys"))
 
-    def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
-        """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
+    def terms_sharing_trigrams(self, session: Session, word: str, shared: int) -> list[str]:
+        """Return vocabulary terms (length within 2) holding `shared`+ of the word's trigrams."""
+        sets = trigram_sets(word, shared)
+        if not sets:
+            return []
+        params: dict[str, object] = {}
+        ors = []
+        for i, chosen in enumerate(sets):
+            ands = []
+            for j, trigram in enumerate(chosen):
+                params[f"t{i}_{j}"] = f"%{trigram}%"
+                ands.append(f"term LIKE :t{i}_{j}")
+            ors.append("(" + " AND ".join(ands) + ")")
         rows = session.execute(
             text(
-                "SELECT term FROM track_search_terms WHERE term % :word"
-                " AND length(term) BETWEEN :shortest AND :longest"
-                " ORDER BY similarity(term, :word) DESC, term LIMIT :limit"
+                f"SELECT term FROM track_search_terms WHERE ({' OR '.join(ors)})"
+                " AND length(term) BETWEEN :shortest AND :longest ORDER BY term LIMIT :limit"
             ),
-            {"word": word, "shortest": len(word) - 2, "longest": len(word) + 2, "limit": limit},
+            {
+                **params,
+                "shortest": len(word) - 2,
+                "longest": len(word) + 2,
+                "limit": TERMS_SHARING_LIMIT,
+            },
         )
         return [row[0] for row in rows]
 

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search.backend import Alternative, MatchGroups, SearchDocument, ranked_rowid
+from musaic.catalog.search.backend import (
+    TERMS_SHARING_LIMIT,
+    Alternative,
+    MatchGroups,
+    SearchDocument,
+    ranked_rowid,
+    trigram_sets,
+)
 
 
 def _quote(term: str) -> str:
@@ -66,23 +73,23 @@ class SqliteFtsBackend:
             session.execute(text(f"DELETE FROM {table}"))
         session.execute(text("DELETE FROM track_search_term_keys"))
 
-    def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
-        """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
-        trigrams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
-        if not trigrams:
+    def terms_sharing_trigrams(self, session: Session, word: str, shared: int) -> list[str]:
+        """Return vocabulary terms (length within 2) holding `shared`+ of the word's trigrams."""
+        sets = trigram_sets(word, shared)
+        if not sets:
             return []
-        expression = " OR ".join(_quote(t) for t in trigrams)
+        expression = " OR ".join("(" + " AND ".join(map(_quote, s)) + ")" for s in sets)
         rows = session.execute(
             text(
                 "SELECT term FROM track_search_term_trigrams WHERE track_search_term_trigrams"
                 " MATCH :expression AND length(term) BETWEEN :shortest AND :longest"
-                " ORDER BY rank LIMIT :limit"
+                " ORDER BY term LIMIT :limit"
             ),
             {
                 "expression": expression,
                 "shortest": len(word) - 2,
                 "longest": len(word) + 2,
-                "limit": limit,
+                "limit": TERMS_SHARING_LIMIT,
             },
         )
         return [row[0] for row in rows]
