@@ -29,7 +29,9 @@ def artist_names(session: Session, artist: str) -> list[str]:
     keys = set(words) | {k for w in words for k in vocabulary.deletions(w)}
     found, counts = fuzzy.lookup(session, keys)
     options = [
-        [word, *fuzzy.close_terms(word, found, counts)[:PER_WORD]] if len(word) >= 3 else [word]
+        [word, *fuzzy.close_terms(word, fuzzy.neighbours(word, found), counts)[:PER_WORD]]
+        if len(word) >= 3
+        else [word]
         for word in words
     ]
     names = [" ".join(combo) for combo in product(*options)][:MAX_NAMES]

@@ -102,7 +102,9 @@ def search(
     fetched = _fetch(session, backend, strict, pool)
     candidates, counted, groups = fetched.candidates, strict, strict_groups(query)
     alternatives: dict[str, tuple[str, ...]] = {}
-    if query.tokens and len(candidates) < offset + limit:  # the strict reading is weak
+    # The strict reading is weak when it fills less than the page and no hit is complete.
+    weak = len(candidates) < offset + limit and not ranking.complete(candidates, query)
+    if query.tokens and weak:
         for eager in (False, True):  # correct the likeliest typos, then one more word
             reading = fuzzy.read(session, backend, query.tokens, query.prefix_last, eager)
             if not (reading.corrected or not candidates):

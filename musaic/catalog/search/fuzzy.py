@@ -90,7 +90,7 @@ def _distance_ok(word: str, term: str) -> bool:
     return one_edit(word, term) or edit_distance(word, term, 2) <= 2
 
 
-def _close(word: str, found: dict[str, set[str]]) -> set[str]:
+def neighbours(word: str, found: dict[str, set[str]]) -> set[str]:
     """Terms one edit away (two for long words) among those found under the word's keys."""
     candidates = set(found.get(word, ())) | {
         term for key in vocabulary.deletions(word) for term in found.get(key, ())
@@ -100,11 +100,9 @@ def _close(word: str, found: dict[str, set[str]]) -> set[str]:
     return {t for t in candidates if t != word and _distance_ok(word, t)}
 
 
-def close_terms(word: str, found: dict[str, set[str]], counts: dict[str, int]) -> list[str]:
+def close_terms(word: str, close: set[str], counts: dict[str, int]) -> list[str]:
     """Terms one edit away (two for long words), closest then commonest first."""
-    ranked = sorted(
-        _close(word, found), key=lambda t: (not one_edit(word, t), -counts.get(t, 0), t)
-    )
+    ranked = sorted(close, key=lambda t: (not one_edit(word, t), -counts.get(t, 0), t))
     return ranked[:MAX_ALTERNATIVES]
 
 
@@ -127,10 +125,10 @@ def _suspicion(word: str, close: set[str], counts: dict[str, int]) -> float:
 
 
 def _suspects(
-    words: Sequence[str], found: dict[str, set[str]], counts: dict[str, int], eager: bool
+    words: Sequence[str], close: dict[str, set[str]], counts: dict[str, int], eager: bool
 ) -> list[str]:
     """Words to correct: missing or much rarer ones; when nothing matched, the likeliest too."""
-    scores = {w: _suspicion(w, _close(w, found), counts) for w in words}
+    scores = {w: _suspicion(w, close[w], counts) for w in words}
     chosen = [w for w, score in scores.items() if score >= COMMONER]
     rest = sorted((score, w) for w, score in scores.items() if w not in chosen)
     if eager and rest and rest[-1][0] > 1.0:
@@ -180,16 +178,18 @@ def read(
     ]
     found, more = lookup(session, {k for w in unknown for k in {w} | vocabulary.deletions(w)})
     counts.update(more)
+    close = {w: neighbours(w, found) for w in unknown}
     for word in unknown:  # two edits: terms holding two of the word's trigrams
-        near = any(one_edit(word, t) for t in _close(word, found))
+        near = any(one_edit(word, t) for t in close[word])
         if len(word) >= LONG_WORD and word not in counts and not near:
             sharing = backend.terms_sharing_trigrams(session, word, SHARED_TRIGRAMS)
             found.setdefault(word, set()).update(sharing)
             counts.update(vocabulary.counts(session, sharing))
+            close[word] = neighbours(word, found)
     alternatives: dict[str, tuple[str, ...]] = {w: () for w in words}
-    for word in _suspects(unknown, found, counts, eager):
-        alternatives[word] = (*close_terms(word, found, counts), *_splits_of(word, counts))
-    _refine_with_context(session, backend, words, alternatives, found, counts)
+    for word in _suspects(unknown, close, counts, eager):
+        alternatives[word] = (*close_terms(word, close[word], counts), *_splits_of(word, counts))
+    _refine_with_context(session, backend, words, alternatives, close, counts)
     return Reading(_groups(words, prefix_last, alternatives, counts), alternatives)
 
 
@@ -198,20 +198,18 @@ def _refine_with_context(
     backend: SearchBackend,
     words: Sequence[str],
     alternatives: dict[str, tuple[str, ...]],
-    found: dict[str, set[str]],
+    close: dict[str, set[str]],
     counts: dict[str, int],
 ) -> None:
     """For a word with more close terms than fit, prefer those the other words appear with."""
-    crowded = [w for w, alts in alternatives.items() if len(_close(w, found)) > MAX_ALTERNATIVES]
+    crowded = [w for w in alternatives if len(close.get(w, ())) > MAX_ALTERNATIVES]
     anchors = [w for w in words if not alternatives.get(w) and counts.get(w)]
     crowded = [w for w in crowded if alternatives.get(w)]
     if not crowded or not anchors:
         return
     context = _cooccurring(session, backend, anchors)
     for word in crowded:
-        seen = sorted(
-            (t for t in _close(word, found) if t in context), key=lambda t: -counts.get(t, 0)
-        )
+        seen = sorted((t for t in close[word] if t in context), key=lambda t: -counts.get(t, 0))
         alternatives[word] = tuple(dict.fromkeys([*seen[:MAX_ALTERNATIVES], *alternatives[word]]))
 
 

@@ -71,7 +71,8 @@ def _matched(word: _Word, tokens: list[str], present: set[str]) -> tuple[int, se
     return MISSING, set()
 
 
-def _sort_key(candidate: Candidate, words: list[_Word], typed: str) -> tuple[float, ...]:
+def _score(candidate: Candidate, words: list[_Word], typed: str) -> tuple[int, float, float]:
+    """Return the weakest word match, the relevance, and the completion bonuses in it."""
     fields = [(name, getattr(candidate, name).split(), weight) for name, weight in FIELD_WEIGHTS]
     present = [(name, tokens, set(tokens), weight) for name, tokens, weight in fields]
     weakest, relevance = EXACT, 0.0
@@ -87,10 +88,25 @@ def _sort_key(candidate: Candidate, words: list[_Word], typed: str) -> tuple[flo
         weakest = min(weakest, EXACT if word.typing and best == PREFIX else best)
         relevance += score
     song_title = candidate.song_key.partition("|")[2].replace(" ", "")
-    relevance += _completion_bonus(song_title, fields[0][1], fields[1][1], covered)
+    bonus = _completion_bonus(song_title, fields[0][1], fields[1][1], covered)
     if typed and song_title.startswith(typed):
-        relevance += ORDER_BONUS
+        bonus += ORDER_BONUS
+    return weakest, relevance + bonus, bonus
+
+
+def _sort_key(candidate: Candidate, words: list[_Word], typed: str) -> tuple[float, ...]:
+    weakest, relevance, _ = _score(candidate, words, typed)
     return (-weakest, -relevance, -candidate.prominence, candidate.track_id)
+
+
+def complete(candidates: Sequence[Candidate], query: ParsedQuery) -> bool:
+    """Say whether some candidate matches every word as typed and spells a title or an artist."""
+    words, typed = _words(query, {}), "".join(query.tokens)
+    for candidate in candidates:
+        weakest, _, bonus = _score(candidate, words, typed)
+        if weakest == EXACT and bonus > 0:
+            return True
+    return False
 
 
 def _completion_bonus(
