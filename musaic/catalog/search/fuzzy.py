@@ -181,7 +181,8 @@ def read(
     close = {w: neighbours(w, found) for w in unknown}
     for word in unknown:  # two edits: terms holding two of the word's trigrams
         near = any(one_edit(word, t) for t in close[word])
-        if len(word) >= LONG_WORD and word not in counts and not near:
+        split = bool(_splits_of(word, counts))
+        if len(word) >= LONG_WORD and word not in counts and not near and not split:
             sharing = backend.terms_sharing_trigrams(session, word, SHARED_TRIGRAMS)
             found.setdefault(word, set()).update(sharing)
             counts.update(vocabulary.counts(session, sharing))

@@ -18,9 +18,10 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+# A prefix index of one letter too: "night on bald m" is typed one letter at a time.
 _FTS = """CREATE VIRTUAL TABLE track_search USING fts5(
     title, artists, album, track_id UNINDEXED, prominence UNINDEXED,
-    tokenize = "unicode61 remove_diacritics 2", prefix = '2 3')"""
+    tokenize = "unicode61 remove_diacritics 2", prefix = '1 2 3')"""
 _OLD_FTS = """CREATE VIRTUAL TABLE track_search USING fts5(
     title, artists, album, prominence UNINDEXED,
     tokenize = "unicode61 remove_diacritics 2", prefix = '2 3')"""
