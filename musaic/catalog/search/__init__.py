@@ -53,4 +53,6 @@ def rebuild_index() -> None:
 def search_catalog(query: ParsedQuery, *, limit: int, offset: int = 0) -> CatalogHits:
     """Return one page of catalog track ids matching `query`, best first, versions grouped."""
     session = db.session()
-    return engine.search(session, backend_for(session), query, limit=limit, offset=offset)
+    backend = backend_for(session)
+    with backend.planner(session):
+        return engine.search(session, backend, query, limit=limit, offset=offset)

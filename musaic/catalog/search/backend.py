@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Protocol
@@ -56,6 +57,12 @@ class SearchBackend(Protocol):
     documents_table: str
     document_id_column: str
     rank_order: str
+
+    def planner(self, session: Session) -> AbstractContextManager[None]:
+        """Return a context in which the engine's queries run (planner settings, if any)."""
+
+    def order_for(self, session: Session, groups: MatchGroups) -> str:
+        """Return the ORDER BY (most prominent first) that is fastest for these groups."""
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""

@@ -70,16 +70,33 @@ def _source(backend: SearchBackend, where: str) -> str:
 
 
 def _fetch(
-    session: Session, backend: SearchBackend, where: tuple[str, dict[str, Any]], pool: int
+    session: Session,
+    backend: SearchBackend,
+    where: tuple[str, dict[str, Any]],
+    pool: int,
+    groups: MatchGroups,
 ) -> _Fetched:
-    rows = session.execute(
-        text(
-            f"SELECT t.id, s.title, s.artists, s.album, s.prominence, t.song_key,"
-            f" t.normalised_title, t.release_year {_source(backend, where[0])}"
-            f" ORDER BY {backend.rank_order} LIMIT :pool"
-        ),
-        {**where[1], "pool": pool + 1},
-    ).all()
+    """Fetch the `pool` most prominent matches (the documents first, then their tracks)."""
+    order = backend.order_for(session, groups)
+    document_id = f"s.{backend.document_id_column}"
+    if "t." in where[0]:  # a filter on the track: join before the limit
+        inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
+        inner += f" {_source(backend, where[0])} ORDER BY {order} LIMIT :pool"
+    else:
+        inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
+        inner += f" FROM {backend.documents_table} AS s WHERE {where[0]} ORDER BY {order}"
+        inner += " LIMIT :pool"
+    rows = list(
+        session.execute(
+            text(
+                "SELECT d.track_id, d.title, d.artists, d.album, d.prominence, t.song_key,"
+                f" t.normalised_title, t.release_year FROM ({inner}) AS d"
+                " JOIN tracks AS t ON t.id = d.track_id"
+            ),
+            {**where[1], "pool": pool + 1},
+        )
+    )
+    rows.sort(key=lambda row: (-row[4], row[0]))
     return _Fetched([Candidate(*row) for row in rows[:pool]], len(rows) > pool)
 
 
@@ -99,7 +116,7 @@ def search(
     pool = max(CANDIDATE_POOL, offset + limit)
     filters = _filters(session, query)
     strict = _where(backend, strict_groups(query), filters)
-    fetched = _fetch(session, backend, strict, pool)
+    fetched = _fetch(session, backend, strict, pool, strict_groups(query))
     candidates, counted, groups = fetched.candidates, strict, strict_groups(query)
     alternatives: dict[str, tuple[str, ...]] = {}
     # The strict reading is weak when it fills less than the page and no hit is complete.
@@ -111,13 +128,13 @@ def search(
                 break
             alternatives, groups = reading.alternatives, reading.groups
             counted = _where(backend, reading.groups, filters)
-            fetched = _fetch(session, backend, counted, pool)
+            fetched = _fetch(session, backend, counted, pool, reading.groups)
             seen = {c.track_id for c in candidates}
             candidates = candidates + [c for c in fetched.candidates if c.track_id not in seen]
             if candidates:
                 break
     if fetched.saturated and query.tokens:  # too many to rank them all: add the title matches
-        titled = _fetch(session, backend, _where(backend, groups, filters, True), pool)
+        titled = _fetch(session, backend, _where(backend, groups, filters, True), pool, groups)
         seen = {c.track_id for c in candidates}
         candidates = candidates + [c for c in titled.candidates if c.track_id not in seen]
     grouped = ranking.group_versions(ranking.rank(candidates, query, alternatives))
@@ -125,5 +142,7 @@ def search(
     ordered = ranking.drop_identical(grouped)
     total = len(ordered)
     if fetched.saturated:
-        total = max(total, totals.estimate(session, _source(backend, counted[0]), counted[1]))
+        filtered = bool(filters[0])
+        source = _source(backend, counted[0])
+        total = max(total, totals.estimate(session, groups, filtered, source, counted[1]))
     return CatalogHits([c.track_id for c in ordered[offset : offset + limit]], total)

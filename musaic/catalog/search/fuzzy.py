@@ -19,7 +19,8 @@ LONG_WORD = 7  # from this length a word may carry two edits
 CONTEXT_WORDS = 3  # a two-letter word is corrected only in a query of this many words
 # A word is suspicious when missing, or when a term one edit away is this many times commoner.
 COMMONER = 20
-KNOWN_WORD = 1000  # a word in this many documents is never read as a typo
+KNOWN_WORD = 500  # a word in this many documents is never read as a typo
+RARE_SHORT = 50  # a two-letter word held by fewer documents may be a typo
 CONTEXT_DOCUMENTS = 200
 PREFIX_FROM = 4  # a word this long may also be the start of a longer one
 
@@ -153,7 +154,8 @@ def _cooccurring(session: Session, backend: SearchBackend, anchors: Sequence[str
     rows = session.execute(
         text(
             f"SELECT s.title, s.artists, s.album FROM {backend.documents_table} AS s"
-            f" WHERE {clause} ORDER BY {backend.rank_order} LIMIT {CONTEXT_DOCUMENTS}"
+            f" WHERE {clause} ORDER BY {backend.order_for(session, groups)}"
+            f" LIMIT {CONTEXT_DOCUMENTS}"
         ),
         params,
     )
@@ -176,7 +178,13 @@ def read(
         for w in dict.fromkeys(words)
         if _correctable(w, len(words)) and counts.get(w, 0) < KNOWN_WORD
     ]
-    found, more = lookup(session, {k for w in unknown for k in {w} | vocabulary.deletions(w)})
+    keys = {w for w in unknown} | {
+        k
+        for w in unknown
+        if len(w) > 2 or counts.get(w, 0) < RARE_SHORT
+        for k in vocabulary.deletions(w)
+    }
+    found, more = lookup(session, keys)
     counts.update(more)
     close = {w: neighbours(w, found) for w in unknown}
     for word in unknown:  # two edits: terms holding two of the word's trigrams
@@ -240,7 +248,9 @@ def _groups(
             alternatives[words[index + 1]] = (*alternatives[words[index + 1]], joined)
             index += 2
             continue
-        prefix = len(word) >= PREFIX_FROM or (last and prefix_last)
+        # A word cut short mid-query is not a word: it may be the start of one.
+        cut = len(word) >= PREFIX_FROM and not counts.get(word)
+        prefix = cut or (last and prefix_last)
         groups.append(
             [
                 Alternative(word, prefix=prefix),

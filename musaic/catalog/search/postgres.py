@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from musaic.catalog.search import vocabulary
 from musaic.catalog.search.backend import (
     TERMS_SHARING_LIMIT,
     Alternative,
@@ -20,6 +22,11 @@ _DOCUMENT = (
     " || setweight(to_tsvector('simple', :artists), 'B')"
     " || setweight(to_tsvector('simple', :album), 'C')"
 )
+
+
+# Below this many matching documents (bounded by the vocabulary's document counts) a bitmap
+# scan and a top-N sort beat walking the prominence index and testing every row.
+SORT_BELOW = 5000
 
 
 def _lexeme(term: str) -> str:
@@ -40,6 +47,22 @@ class PostgresBackend:
     documents_table = "track_search"
     document_id_column = "track_id"
     rank_order = "s.prominence DESC, s.track_id"  # btree index from migration 0006
+
+    @contextmanager
+    def planner(self, session: Session) -> Iterator[None]:
+        """Keep the planner off sequential scans: it underrates testing every tsvector."""
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        try:
+            yield
+        finally:
+            session.execute(text("SET LOCAL enable_seqscan = on"))
+
+    def order_for(self, session: Session, groups: MatchGroups) -> str:
+        """Walk the prominence index only when many documents may match; else sort the few."""
+        most = vocabulary.bound(session, groups)
+        if most is not None and most < SORT_BELOW:
+            return "s.prominence + 0 DESC, s.track_id"  # "+ 0": not the index, a top-N sort
+        return self.rank_order
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""

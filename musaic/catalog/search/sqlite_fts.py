@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -35,6 +36,14 @@ class SqliteFtsBackend:
     documents_table = "track_search"
     document_id_column = "track_id"
     rank_order = "s.rowid"
+
+    def planner(self, session: Session) -> AbstractContextManager[None]:
+        """Return a context for the engine's queries: SQLite needs no settings."""
+        return nullcontext()
+
+    def order_for(self, session: Session, groups: MatchGroups) -> str:
+        """Return the ORDER BY (most prominent first): rowid order, which FTS5 streams."""
+        return self.rank_order
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""

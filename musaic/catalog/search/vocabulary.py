@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from musaic.catalog.search.backend import Alternative
+
 CHUNK = 4000
 
 _EXISTING = text("SELECT term FROM track_search_terms WHERE term IN :terms").bindparams(
@@ -73,3 +75,36 @@ def counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
     if not wanted:
         return {}
     return {t: int(c) for t, c in session.execute(_COUNTS, {"terms": wanted})}
+
+
+_PREFIX_SUM = text(
+    "SELECT coalesce(sum(doc_count), 0) FROM track_search_terms WHERE term >= :low AND term < :high"
+)
+MIN_BOUNDED_PREFIX = 3  # shorter prefixes start too many terms to add up
+
+
+def _after(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def bound(session: Session, groups: Sequence[Sequence[Alternative]]) -> int | None:
+    """Return at most how many documents match all groups (vocabulary counts), None if unknown."""
+    exact = {t for g in groups for a in g if not a.prefix for t in a.terms}
+    found = counts(session, exact)
+    bounds = []
+    for group in groups:
+        total = 0
+        for alternative in group:
+            *whole, last = alternative.terms
+            if alternative.prefix and len(last) < MIN_BOUNDED_PREFIX:
+                break
+            parts = [found.get(t, 0) for t in whole]
+            if alternative.prefix:
+                low = {"low": last, "high": _after(last)}
+                parts.append(int(session.execute(_PREFIX_SUM, low).scalar_one()))
+            else:
+                parts.append(found.get(last, 0))
+            total += min(parts)
+        else:
+            bounds.append(total)
+    return min(bounds) if bounds else None
