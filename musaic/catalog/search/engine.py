@@ -125,7 +125,7 @@ def search(
         for eager in (False, True):  # correct the likeliest typos, then one more word
             reading = fuzzy.read(session, backend, query.tokens, query.prefix_last, eager)
             if not (reading.corrected or not candidates):
-                break
+                continue  # nothing to correct yet: the eager round picks the likeliest word
             alternatives, groups = reading.alternatives, reading.groups
             counted = _where(backend, reading.groups, filters)
             fetched = _fetch(session, backend, counted, pool, reading.groups)

@@ -19,8 +19,8 @@ LONG_WORD = 7  # from this length a word may carry two edits
 CONTEXT_WORDS = 3  # a two-letter word is corrected only in a query of this many words
 # A word is suspicious when missing, or when a term one edit away is this many times commoner.
 COMMONER = 20
-KNOWN_WORD = 500  # a word in this many documents is never read as a typo
-RARE_SHORT = 50  # a two-letter word held by fewer documents may be a typo
+KNOWN_WORD = 5000  # a word in this many documents is never read as a typo
+RARE_SHORT = 2000  # a two-letter word held by fewer documents may be a typo
 CONTEXT_DOCUMENTS = 200
 PREFIX_FROM = 4  # a word this long may also be the start of a longer one
 
