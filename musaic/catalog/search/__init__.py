@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import documents, engine
+from musaic.catalog.search import documents, engine, vocabulary
 from musaic.catalog.search.backend import SearchBackend, SearchDocument
 from musaic.catalog.search.engine import CatalogHits
 from musaic.catalog.search.postgres import PostgresBackend
@@ -54,5 +54,5 @@ def search_catalog(query: ParsedQuery, *, limit: int, offset: int = 0) -> Catalo
     """Return one page of catalog track ids matching `query`, best first, versions grouped."""
     session = db.session()
     backend = backend_for(session)
-    with backend.planner(session):
+    with backend.planner(session), vocabulary.cached(session):
         return engine.search(session, backend, query, limit=limit, offset=offset)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from musaic.catalog.search.backend import Alternative
 
 CHUNK = 4000
+_CACHE = "musaic.search.counts"
 
 _EXISTING = text("SELECT term FROM track_search_terms WHERE term IN :terms").bindparams(
     bindparam("terms", expanding=True)
@@ -66,15 +68,40 @@ def lookup(session: Session, keys: Iterable[str]) -> list[tuple[str, str, int]]:
     wanted = sorted(set(keys))
     if not wanted:
         return []
-    return [(k, t, int(c)) for k, t, c in session.execute(_LOOKUP, {"keys": wanted})]
+    rows = [(k, t, int(c)) for k, t, c in session.execute(_LOOKUP, {"keys": wanted})]
+    session.info.get(_CACHE, {}).update({t: c for _, t, c in rows})
+    return rows
+
+
+@contextmanager
+def cached(session: Session) -> Iterator[None]:
+    """Remember document counts for the length of one search (the vocabulary holds still)."""
+    session.info[_CACHE] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_CACHE, None)
 
 
 def counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
     """Return how many documents hold each of these terms (absent terms are left out)."""
-    wanted = sorted(set(terms))
-    if not wanted:
-        return {}
-    return {t: int(c) for t, c in session.execute(_COUNTS, {"terms": wanted})}
+    cache: dict[str, int] = session.info.get(_CACHE, {})
+    wanted = sorted(set(terms) - set(cache))
+    if wanted:
+        found = {t: int(c) for t, c in session.execute(_COUNTS, {"terms": wanted})}
+        cache.update({t: found.get(t, 0) for t in wanted})
+        if _CACHE not in session.info:
+            return found
+    return {t: cache[t] for t in set(terms) if cache.get(t)}
+
+
+def _prefix_sum(session: Session, prefix: str) -> int:
+    cache: dict[str, int] = session.info.get(_CACHE, {})
+    key = prefix + "*"  # a key no term can be (terms are letters and digits)
+    if key not in cache:
+        bounds = {"low": prefix, "high": _after(prefix)}
+        cache[key] = int(session.execute(_PREFIX_SUM, bounds).scalar_one())
+    return cache[key]
 
 
 _PREFIX_SUM = text(
@@ -100,8 +127,7 @@ def bound(session: Session, groups: Sequence[Sequence[Alternative]]) -> int | No
                 break
             parts = [found.get(t, 0) for t in whole]
             if alternative.prefix:
-                low = {"low": last, "high": _after(last)}
-                parts.append(int(session.execute(_PREFIX_SUM, low).scalar_one()))
+                parts.append(_prefix_sum(session, last))
             else:
                 parts.append(found.get(last, 0))
             total += min(parts)
