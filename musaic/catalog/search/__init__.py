@@ -54,5 +54,5 @@ def search_catalog(query: ParsedQuery, *, limit: int, offset: int = 0) -> Catalo
     """Return one page of catalog track ids matching `query`, best first, versions grouped."""
     session = db.session()
     backend = backend_for(session)
-    with backend.planner(session), vocabulary.cached(session):
+    with vocabulary.cached(session):
         return engine.search(session, backend, query, limit=limit, offset=offset)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Protocol
@@ -57,9 +56,6 @@ class SearchBackend(Protocol):
     documents_table: str
     document_id_column: str
     rank_order: str
-
-    def planner(self, session: Session) -> AbstractContextManager[None]:
-        """Return a context in which the engine's queries run (planner settings, if any)."""
 
     def order_for(self, session: Session, groups: MatchGroups) -> str:
         """Return the ORDER BY (most prominent first) that is fastest for these groups."""

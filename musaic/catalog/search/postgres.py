@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -27,7 +26,6 @@ _DOCUMENT = (
 # Below this many matching documents (bounded by the vocabulary's document counts) a bitmap
 # scan and a top-N sort beat walking the prominence index and testing every row.
 SORT_BELOW = 5000
-_SEQSCAN_OFF = "musaic.search.seqscan_off"
 
 
 def _lexeme(term: str) -> str:
@@ -49,30 +47,19 @@ class PostgresBackend:
     document_id_column = "track_id"
     rank_order = "s.prominence DESC, s.track_id"  # btree index from migration 0006
 
-    @contextmanager
-    def planner(self, session: Session) -> Iterator[None]:
-        """Undo, after one search, the planner setting `order_for` may have made."""
-        try:
-            yield
-        finally:
-            if session.info.pop(_SEQSCAN_OFF, False):
-                session.execute(text("SET LOCAL enable_seqscan = on"))
-
     def order_for(self, session: Session, groups: MatchGroups) -> str:
         """Walk the prominence index when many documents may match; else sort the few.
 
         A query of single words is left to the planner, which estimates those well; for
-        alternatives (typo readings) the vocabulary's bound decides, and sequential scans are
-        turned off for the rest of the search (the planner underrates testing every tsvector).
+        alternatives (typo readings) the vocabulary's bound decides. Migration 0006 keeps the
+        planner off parallel sequential scans, which it takes for cheap and which test every
+        document's tsvector.
         """
         if all(len(group) == 1 for group in groups):
             return self.rank_order
         most = vocabulary.bound(session, groups)
         if most is None or most >= SORT_BELOW:
             return self.rank_order
-        if not session.info.get(_SEQSCAN_OFF):
-            session.execute(text("SET LOCAL enable_seqscan = off"))
-            session.info[_SEQSCAN_OFF] = True
         return "s.prominence + 0 DESC, s.track_id"  # "+ 0": not the index, a top-N sort
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -36,10 +35,6 @@ class SqliteFtsBackend:
     documents_table = "track_search"
     document_id_column = "track_id"
     rank_order = "s.rowid"
-
-    def planner(self, session: Session) -> AbstractContextManager[None]:
-        """Return a context for the engine's queries: SQLite needs no settings."""
-        return nullcontext()
 
     def order_for(self, session: Session, groups: MatchGroups) -> str:
         """Return the ORDER BY (most prominent first): rowid order, which FTS5 streams."""

@@ -2,8 +2,9 @@
 
 SQLite: `track_search` is recreated with rowids that sort by prominence (and a `track_id`
 column plus a `track_search_rows` map back to them); PostgreSQL: a btree index on
-(prominence DESC, track_id). Both: `track_search_terms.doc_count` and `track_search_term_keys`
-(every term under itself and each one-letter deletion). Documents are rebuilt because words
+(prominence DESC, track_id) and no parallel scans of `track_search`. Both:
+`track_search_terms.doc_count` and `track_search_term_keys` (every term under itself and
+each one-letter deletion). Documents are rebuilt because words
 are now folded differently (apostrophes join, "ft." is "feat").
 
 Revision ID: 0006
@@ -61,9 +62,12 @@ _POSTGRES_UP = (
     "ALTER TABLE track_search_terms ADD COLUMN doc_count INTEGER NOT NULL DEFAULT 0",
     _KEYS,
     "CREATE INDEX ix_track_search_prominence ON track_search (prominence DESC, track_id)",
+    # The planner prices a parallel scan testing every tsvector below a GIN bitmap scan.
+    "ALTER TABLE track_search SET (parallel_workers = 0)",
 )
 
 _POSTGRES_DOWN = (
+    "ALTER TABLE track_search RESET (parallel_workers)",
     "DROP INDEX IF EXISTS ix_track_search_prominence",
     "DROP TABLE IF EXISTS track_search_term_keys",
     "ALTER TABLE track_search_terms DROP COLUMN doc_count",
