@@ -79,7 +79,7 @@ def _fetch(
     """Fetch the `pool` most prominent matches (the documents first, then their tracks)."""
     order = backend.order_for(session, groups)
     document_id = f"s.{backend.document_id_column}"
-    if "t." in where[0]:  # a filter on the track: join before the limit
+    if where[1].keys() - {"match"}:  # a filter on the track (artist:, year:): join first
         inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
         inner += f" {_source(backend, where[0])} ORDER BY {order} LIMIT :pool"
     else:
