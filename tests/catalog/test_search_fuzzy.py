@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from musaic.catalog.search.backend import ranked_rowid, trigram_sets
-from musaic.catalog.search.fuzzy import edit_distance, one_edit
+from musaic.catalog.search.edits import edit_distance, one_edit
 from musaic.catalog.search.query import tokenize
 from musaic.catalog.search.vocabulary import deletions, term_keys
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 
 from sqlalchemy import text
@@ -12,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from musaic.catalog.search import vocabulary
 from musaic.catalog.search.backend import Alternative, SearchBackend
+from musaic.catalog.search.edits import LONG_WORD, one_edit, within_edits
 
 MAX_ALTERNATIVES = 10
 SHARED_TRIGRAMS = 2  # a two-edit candidate holds at least this many of the word's trigrams
-LONG_WORD = 7  # from this length a word may carry two edits
 CONTEXT_WORDS = 3  # a two-letter word is corrected only in a query of this many words
 # A word is suspicious when missing, or when a term one edit away is this many times commoner.
 COMMONER = 20
@@ -23,30 +22,6 @@ KNOWN_WORD = 5000  # a word in this many documents is never read as a typo
 RARE_SHORT = 2000  # a two-letter word held by fewer documents may be a typo
 CONTEXT_DOCUMENTS = 200
 PREFIX_FROM = 4  # a word this long may also be the start of a longer one
-
-
-def allowed_edits(word: str) -> int:
-    """Return how many edits a word of this length may carry and still count as a typo."""
-    return 1 if len(word) < LONG_WORD else 2
-
-
-def edit_distance(a: str, b: str, ceiling: int) -> int:
-    """Return the edit distance (with transpositions) of a and b, capped at ceiling + 1."""
-    if abs(len(a) - len(b)) > ceiling:
-        return ceiling + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, start=1):
-            cost = 0 if char_a == char_b else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > ceiling:
-            return ceiling + 1
-        previous2, previous = previous, current
-    return min(previous[-1], ceiling + 1)
 
 
 @dataclass(frozen=True)
@@ -62,19 +37,6 @@ class Reading:
         return any(self.alternatives.values())
 
 
-def one_edit(a: str, b: str) -> bool:
-    """Say whether b is one insertion, deletion, substitution or adjacent swap away from a."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
-    if len(a) < len(b):
-        return a[i:] == b[i + 1 :]
-    swapped = a[i + 1 : i + 2] == b[i : i + 1] and a[i : i + 1] == b[i + 1 : i + 2]
-    return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
-
-
 def _correctable(word: str, words: int) -> bool:
     return not word.isdigit() and (len(word) >= 3 or (len(word) == 2 and words >= CONTEXT_WORDS))
 
@@ -86,11 +48,6 @@ def _splits(word: str) -> list[tuple[str, str]]:
     return [(word[:i], word[i:]) for i in range(1, len(word)) if len(word[i:]) > 1]
 
 
-@lru_cache(maxsize=4096)
-def _distance_ok(word: str, term: str) -> bool:
-    return one_edit(word, term) or edit_distance(word, term, 2) <= 2
-
-
 def neighbours(word: str, found: dict[str, set[str]]) -> set[str]:
     """Terms one edit away (two for long words) among those found under the word's keys."""
     candidates = set(found.get(word, ())) | {
@@ -98,7 +55,7 @@ def neighbours(word: str, found: dict[str, set[str]]) -> set[str]:
     }
     if len(word) < LONG_WORD:
         return {t for t in candidates if len(t) > 1 and one_edit(word, t)}
-    return {t for t in candidates if t != word and _distance_ok(word, t)}
+    return {t for t in candidates if t != word and within_edits(word, t)}
 
 
 def close_terms(word: str, close: set[str], counts: dict[str, int]) -> list[str]:
