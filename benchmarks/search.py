@@ -23,7 +23,7 @@ from musaic.catalog.search.engine import strict_groups
 from musaic.extensions import db
 from musaic.models import Track
 
-DEFAULT_URLS = ("sqlite:////tmp/search-demo.sqlite3",)
+DEFAULT_URLS: tuple[str | None, ...] = (None,)  # the configured DATABASE_URL
 _FOUND = text(
     "SELECT t.id, t.song_key, a.normalised_name FROM tracks t JOIN track_artists ta"
     " ON ta.track_id = t.id JOIN artists a ON a.id = ta.artist_id WHERE t.id IN :ids"
@@ -95,9 +95,10 @@ def _summary(row: dict[str, list[float]]) -> dict[str, Any]:
 
 
 def _measure(
-    url: str, queries: list[BenchQuery] | None, seed: int, per_kind: int
+    url: str | None, queries: list[BenchQuery] | None, seed: int, per_kind: int
 ) -> dict[str, Any]:
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
+    overrides: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": url} if url else {}
+    app = create_app("development", **overrides)
     with app.app_context():
         tracks = db.session.scalar(select(func.count(Track.id))) or 0
         queries = queries or build_queries(seed, per_kind)

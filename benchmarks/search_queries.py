@@ -91,14 +91,14 @@ def _typos(words: list[str], kind: str, chooser: random.Random) -> list[str] | N
     out = list(words)
     if kind == "typo1":
         spots = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
-        picks = spots and [chooser.choice(spots)]
+        picks = [chooser.choice(spots)] if spots else []
     elif kind == "short":
         spots = [i for i, w in enumerate(words) if 3 <= len(w) <= 4 and w.isalpha()]
-        picks = len(words) >= 3 and spots and [chooser.choice(spots)]
+        picks = [chooser.choice(spots)] if len(words) >= 3 and spots else []
     else:
         spots = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
         longs = [i for i, w in enumerate(words) if len(w) >= 8 and w.isalpha()]
-        picks = chooser.sample(spots, 2) if len(spots) >= 2 else longs and [longs[0]] * 2
+        picks = chooser.sample(spots, 2) if len(spots) >= 2 else [longs[0]] * 2 if longs else []
     if not picks:
         return None
     for i in picks:
