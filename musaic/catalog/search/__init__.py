@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import documents, engine
+from musaic.catalog.search import documents, engine, vocabulary
 from musaic.catalog.search.backend import SearchBackend, SearchDocument
 from musaic.catalog.search.engine import CatalogHits
 from musaic.catalog.search.postgres import PostgresBackend
 from musaic.catalog.search.query import ParsedQuery, QuerySyntaxError, parse_query
 from musaic.catalog.search.sqlite_fts import SqliteFtsBackend
 from musaic.extensions import db
-from musaic.models import Track
 
 __all__ = [
     "BACKENDS",
@@ -49,12 +47,12 @@ def index_tracks(track_ids: Iterable[int]) -> None:
 def rebuild_index() -> None:
     """Rebuild every search document and the typo vocabulary from the catalog (caller commits)."""
     session = db.session()
-    backend = backend_for(session)
-    backend.clear(session)
-    documents.write_tracks(session, backend, session.scalars(select(Track.id)).all())
+    documents.rebuild(session, backend_for(session))
 
 
 def search_catalog(query: ParsedQuery, *, limit: int, offset: int = 0) -> CatalogHits:
     """Return one page of catalog track ids matching `query`, best first, versions grouped."""
     session = db.session()
-    return engine.search(session, backend_for(session), query, limit=limit, offset=offset)
+    backend = backend_for(session)
+    with vocabulary.cached(session):
+        return engine.search(session, backend, query, limit=limit, offset=offset)

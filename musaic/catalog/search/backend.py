@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -22,10 +23,26 @@ class SearchDocument:
 
 @dataclass(frozen=True)
 class Alternative:
-    """One way to satisfy a query word: an indexed term, matched whole or as a prefix."""
+    """One way to satisfy a query word: indexed terms (all of them), the last one maybe a prefix."""
 
-    term: str
+    term: str  # one term, or several separated by spaces that must all be present
     prefix: bool = False
+
+    @property
+    def terms(self) -> list[str]:
+        """Return the terms this alternative requires."""
+        return self.term.split()
+
+
+# SQLite stores documents under a rowid that sorts like (-prominence, track_id): FTS5 then
+# returns the most prominent matches first and a LIMIT stops the scan early.
+RANK_CEILING = 1000.0
+
+
+def ranked_rowid(track_id: int, prominence: float) -> int:
+    """Return the document rowid ordering by prominence (high first), then track id."""
+    bucket = max(0, min(1 << 20, round((RANK_CEILING - prominence) * 100)))
+    return (bucket << 32) | track_id
 
 
 # A query is a conjunction of groups; a group is a disjunction of alternatives.
@@ -38,6 +55,10 @@ class SearchBackend(Protocol):
     dialect: str
     documents_table: str
     document_id_column: str
+    rank_order: str
+
+    def order_for(self, session: Session, groups: MatchGroups) -> str:
+        """Return the ORDER BY (most prominent first) that is fastest for these groups."""
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""
@@ -48,11 +69,19 @@ class SearchBackend(Protocol):
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""
 
-    def add_terms(self, session: Session, terms: Iterable[str]) -> None:
-        """Add words to the vocabulary used for typo tolerance (existing ones are kept)."""
+    def terms_sharing_trigrams(self, session: Session, word: str, shared: int) -> list[str]:
+        """Return vocabulary terms (length within 2) holding `shared`+ of the word's trigrams."""
 
-    def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
-        """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
+    def match_clause(
+        self, groups: MatchGroups, title_only: bool = False
+    ) -> tuple[str, dict[str, str]]:
+        """Return a SQL condition (on alias `s`) for documents matching `groups` (in the title)."""
 
-    def match_clause(self, groups: MatchGroups) -> tuple[str, dict[str, str]]:
-        """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
+
+def trigram_sets(word: str, shared: int) -> list[tuple[str, ...]]:
+    """Every choice of `shared` distinct trigrams of `word` (a term must hold one whole set)."""
+    trigrams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
+    return list(combinations(trigrams, shared))
+
+
+TERMS_SHARING_LIMIT = 2000

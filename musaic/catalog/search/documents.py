@@ -3,31 +3,49 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
 
+from musaic.catalog.search import vocabulary
 from musaic.catalog.search.backend import SearchBackend, SearchDocument
 from musaic.catalog.search.query import tokenize
-from musaic.models import Track, TrackArtist
 
 BATCH_SIZE = 2000
+
+# Plain SQL over named columns, so the migration that rebuilds documents can use it too.
+_TRACKS = text(
+    "SELECT t.id, t.title, t.popularity, t.playlist_count, a.name FROM tracks AS t"
+    " LEFT JOIN albums AS a ON a.id = t.album_id WHERE t.id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+_CREDITS = text(
+    "SELECT ta.track_id, ar.name FROM track_artists AS ta JOIN artists AS ar"
+    " ON ar.id = ta.artist_id WHERE ta.track_id IN :ids ORDER BY ta.track_id, ta.position"
+).bindparams(bindparam("ids", expanding=True))
 
 
 def prominence(popularity: int | None, playlist_count: int | None) -> float:
     """Blend dataset popularity (0-100) and playlist appearances into one tie-break weight."""
-    return float(popularity or 0) + 20.0 * math.log10(1 + (playlist_count or 0))
+    value = float(popularity or 0) + 20.0 * math.log10(1 + (playlist_count or 0))
+    return round(value, 2)  # both databases then order ties the same way
 
 
-def build_document(track: Track) -> SearchDocument:
+def build_document(
+    track_id: int,
+    title: str,
+    artists: Sequence[str],
+    album: str | None,
+    weight: float,
+) -> SearchDocument:
     """Return the search document of one track: folded title, artists, album, prominence."""
     return SearchDocument(
-        track_id=track.id,
-        title=" ".join(tokenize(track.title)),
-        artists=" , ".join(" ".join(tokenize(a.name)) for a in track.artists),
-        album=" ".join(tokenize(track.album.name)) if track.album else "",
-        prominence=prominence(track.popularity, track.playlist_count),
+        track_id=track_id,
+        title=" ".join(tokenize(title)),
+        artists=" , ".join(" ".join(tokenize(name)) for name in artists),
+        album=" ".join(tokenize(album)) if album else "",
+        prominence=weight,
     )
 
 
@@ -36,24 +54,38 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + BATCH_SIZE]
 
 
+def _documents(session: Session, ids: Sequence[int]) -> list[SearchDocument]:
+    credits: dict[int, list[str]] = {}
+    for track_id, name in session.execute(_CREDITS, {"ids": list(ids)}):
+        credits.setdefault(track_id, []).append(name)
+    return [
+        build_document(tid, title, credits.get(tid, []), album, prominence(pop, playlists))
+        for tid, title, pop, playlists, album in session.execute(_TRACKS, {"ids": list(ids)})
+    ]
+
+
+def _term_counts(documents: Iterable[SearchDocument]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for d in documents:
+        counts.update(set(f"{d.title} {d.artists} {d.album}".split()) - {","})
+    return counts
+
+
 def write_tracks(session: Session, backend: SearchBackend, track_ids: Iterable[int]) -> int:
     """(Re)build the documents and vocabulary of these tracks; return how many were written."""
     written = 0
     for chunk in _chunks(sorted(set(track_ids))):
-        tracks = session.scalars(
-            select(Track)
-            .where(Track.id.in_(chunk))
-            .options(
-                selectinload(Track.credits).selectinload(TrackArtist.artist),
-                selectinload(Track.album),
-            )
-        ).all()
-        documents = [build_document(track) for track in tracks]
+        documents = _documents(session, chunk)
         missing = set(chunk) - {d.track_id for d in documents}
         backend.delete_documents(session, sorted(missing))
         backend.write_documents(session, documents)
-        backend.add_terms(
-            session, (w for d in documents for w in f"{d.title} {d.artists} {d.album}".split())
-        )
+        vocabulary.add_terms(session, _term_counts(documents))
         written += len(documents)
     return written
+
+
+def rebuild(session: Session, backend: SearchBackend) -> int:
+    """Rebuild every document and the whole vocabulary; return how many were written."""
+    backend.clear(session)
+    ids = session.scalars(text("SELECT id FROM tracks ORDER BY id")).all()
+    return write_tracks(session, backend, ids)

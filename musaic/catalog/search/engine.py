@@ -1,4 +1,4 @@
-"""Run a parsed query: strict match first, typo-tolerant match when that finds too little."""
+"""Run a parsed query: the strict reading, then the corrected one when the strict one is weak."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import ranking
+from musaic.catalog.search import fuzzy, ranking, totals
+from musaic.catalog.search.artists import artist_names
 from musaic.catalog.search.backend import Alternative, MatchGroups, SearchBackend
-from musaic.catalog.search.fuzzy import expand_typos
 from musaic.catalog.search.query import ParsedQuery
 from musaic.catalog.search.ranking import Candidate
 
-CANDIDATE_POOL = 200
+CANDIDATE_POOL = 100
 
 
 @dataclass(frozen=True)
@@ -25,48 +25,79 @@ class CatalogHits:
     total: int
 
 
-def _filters(query: ParsedQuery) -> tuple[list[str], dict[str, Any]]:
+@dataclass(frozen=True)
+class _Fetched:
+    candidates: list[Candidate]
+    saturated: bool  # more documents matched than were fetched
+
+
+def _filters(session: Session, query: ParsedQuery) -> tuple[list[str], dict[str, Any]]:
     conditions: list[str] = []
     params: dict[str, Any] = {}
     if query.year_from is not None:
         conditions.append("t.release_year BETWEEN :year_from AND :year_to")
         params.update(year_from=query.year_from, year_to=query.year_to)
     if query.artist is not None:
+        names = artist_names(session, query.artist)
+        marks = ", ".join(f":artist_{i}" for i in range(len(names))) or "NULL"
         conditions.append(
             "t.id IN (SELECT ta.track_id FROM track_artists ta JOIN artists a"
-            " ON a.id = ta.artist_id WHERE a.normalised_name = :artist)"
+            f" ON a.id = ta.artist_id WHERE a.normalised_name IN ({marks}))"
         )
-        params["artist"] = query.artist
+        params.update({f"artist_{i}": name for i, name in enumerate(names)})
     return conditions, params
+
+
+def _where(
+    backend: SearchBackend,
+    groups: MatchGroups,
+    filters: tuple[list[str], dict[str, Any]],
+    title_only: bool = False,
+) -> tuple[str, dict[str, Any]]:
+    conditions, params = list(filters[0]), dict(filters[1])
+    if groups:
+        clause, match_params = backend.match_clause(groups, title_only)
+        conditions.append(clause)
+        params.update(match_params)
+    return " AND ".join(conditions) or "1 = 1", params
+
+
+def _source(backend: SearchBackend, where: str) -> str:
+    return (
+        f"FROM {backend.documents_table} AS s JOIN tracks AS t"
+        f" ON t.id = s.{backend.document_id_column} WHERE {where}"
+    )
 
 
 def _fetch(
     session: Session,
     backend: SearchBackend,
-    groups: MatchGroups | None,
-    query: ParsedQuery,
+    where: tuple[str, dict[str, Any]],
     pool: int,
-) -> tuple[list[Candidate], int]:
-    conditions, params = _filters(query)
-    if groups:
-        clause, match_params = backend.match_clause(groups)
-        conditions.append(clause)
-        params.update(match_params)
-    where = " AND ".join(conditions) or "1 = 1"
-    source = (
-        f"FROM {backend.documents_table} AS s JOIN tracks AS t"
-        f" ON t.id = s.{backend.document_id_column} WHERE {where}"
+    groups: MatchGroups,
+) -> _Fetched:
+    """Fetch the `pool` most prominent matches (the documents first, then their tracks)."""
+    order = backend.order_for(session, groups)
+    document_id = f"s.{backend.document_id_column}"
+    if where[1].keys() - {"match"}:  # a filter on the track (artist:, year:): join first
+        inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
+        inner += f" {_source(backend, where[0])} ORDER BY {order} LIMIT :pool"
+    else:
+        inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
+        inner += f" FROM {backend.documents_table} AS s WHERE {where[0]} ORDER BY {order}"
+        inner += " LIMIT :pool"
+    rows = list(
+        session.execute(
+            text(
+                "SELECT d.track_id, d.title, d.artists, d.album, d.prominence, t.song_key,"
+                f" t.normalised_title, t.release_year FROM ({inner}) AS d"
+                " JOIN tracks AS t ON t.id = d.track_id"
+            ),
+            {**where[1], "pool": pool + 1},
+        )
     )
-    total = session.execute(text(f"SELECT count(*) {source}"), params).scalar_one()
-    rows = session.execute(
-        text(
-            f"SELECT t.id, s.title, s.artists, s.album, s.prominence, t.song_key,"
-            f" t.normalised_title, t.release_year {source}"
-            " ORDER BY s.prominence DESC, t.id LIMIT :pool"
-        ),
-        {**params, "pool": pool},
-    )
-    return [Candidate(*row) for row in rows], int(total)
+    rows.sort(key=lambda row: (-row[4], row[0]))
+    return _Fetched([Candidate(*row) for row in rows[:pool]], len(rows) > pool)
 
 
 def strict_groups(query: ParsedQuery) -> list[list[Alternative]]:
@@ -78,32 +109,40 @@ def strict_groups(query: ParsedQuery) -> list[list[Alternative]]:
     ]
 
 
-def broad_groups(query: ParsedQuery, typos: dict[str, tuple[str, ...]]) -> list[list[Alternative]]:
-    """Every word matched whole, as a prefix (3+ letters) or through one of its typo terms."""
-    groups = []
-    for index, word in enumerate(query.tokens):
-        prefix = len(word) >= 3 or (index == len(query.tokens) - 1 and query.prefix_last)
-        group = [Alternative(word, prefix=prefix)]
-        group.extend(Alternative(term) for term in typos.get(word, ()))
-        groups.append(group)
-    return groups
-
-
 def search(
     session: Session, backend: SearchBackend, query: ParsedQuery, *, limit: int, offset: int
 ) -> CatalogHits:
     """Return one page of catalog tracks matching `query`, best first, versions grouped."""
     pool = max(CANDIDATE_POOL, offset + limit)
-    typos: dict[str, tuple[str, ...]] = {}
-    candidates, total = _fetch(session, backend, strict_groups(query), query, pool)
-    if query.tokens and total < offset + limit:
-        typos = expand_typos(session, backend, query.tokens)
-        broad, total = _fetch(session, backend, broad_groups(query, typos), query, pool)
+    filters = _filters(session, query)
+    strict = _where(backend, strict_groups(query), filters)
+    fetched = _fetch(session, backend, strict, pool, strict_groups(query))
+    candidates, counted, groups = fetched.candidates, strict, strict_groups(query)
+    alternatives: dict[str, tuple[str, ...]] = {}
+    # The strict reading is weak when it fills less than the page and no hit is complete.
+    weak = len(candidates) < offset + limit and not ranking.complete(candidates, query)
+    if query.tokens and weak:
+        for eager in (False, True):  # correct the likeliest typos, then one more word
+            reading = fuzzy.read(session, backend, query.tokens, query.prefix_last, eager)
+            if not (reading.corrected or not candidates):
+                continue  # nothing to correct yet: the eager round picks the likeliest word
+            alternatives, groups = reading.alternatives, reading.groups
+            counted = _where(backend, reading.groups, filters)
+            fetched = _fetch(session, backend, counted, pool, reading.groups)
+            seen = {c.track_id for c in candidates}
+            candidates = candidates + [c for c in fetched.candidates if c.track_id not in seen]
+            if candidates:
+                break
+    if fetched.saturated and query.tokens:  # too many to rank them all: add the title matches
+        titled = _fetch(session, backend, _where(backend, groups, filters, True), pool, groups)
         seen = {c.track_id for c in candidates}
-        candidates += [c for c in broad if c.track_id not in seen]
-        total = max(total, len(candidates))
-    grouped = ranking.group_versions(ranking.rank(candidates, query, typos))
+        candidates = candidates + [c for c in titled.candidates if c.track_id not in seen]
+    grouped = ranking.group_versions(ranking.rank(candidates, query, alternatives))
     # The same recording is often on several releases (album, compilation, single): show one.
     ordered = ranking.drop_identical(grouped)
-    total = max(total - (len(grouped) - len(ordered)), len(ordered))
+    total = len(ordered)
+    if fetched.saturated:
+        filtered = bool(filters[0])
+        source = _source(backend, counted[0])
+        total = max(total, totals.estimate(session, groups, filtered, source, counted[1]))
     return CatalogHits([c.track_id for c in ordered[offset : offset + limit]], total)

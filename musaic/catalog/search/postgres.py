@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search.backend import MatchGroups, SearchDocument
+from musaic.catalog.search import vocabulary
+from musaic.catalog.search.backend import (
+    TERMS_SHARING_LIMIT,
+    Alternative,
+    MatchGroups,
+    SearchDocument,
+    trigram_sets,
+)
 
 _DOCUMENT = (
     "setweight(to_tsvector('simple', :title), 'A')"
@@ -16,16 +23,44 @@ _DOCUMENT = (
 )
 
 
+# Below this many matching documents (bounded by the vocabulary's document counts) a bitmap
+# scan and a top-N sort beat walking the prominence index and testing every row.
+SORT_BELOW = 5000
+
+
 def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _option(alternative: Alternative, weight: str) -> str:
+    terms = [_lexeme(term) + (":" + weight if weight else "") for term in alternative.terms]
+    if alternative.prefix:
+        terms[-1] += "*" if weight else ":*"
+    return terms[0] if len(terms) == 1 else "(" + " & ".join(terms) + ")"
+
+
 class PostgresBackend:
-    """Search over the `track_search` table (tsvector + GIN) created by migration 0002."""
+    """Search over the `track_search` table (tsvector + GIN; migrations 0002 and 0006)."""
 
     dialect = "postgresql"
     documents_table = "track_search"
     document_id_column = "track_id"
+    rank_order = "s.prominence DESC, s.track_id"  # btree index from migration 0006
+
+    def order_for(self, session: Session, groups: MatchGroups) -> str:
+        """Walk the prominence index when many documents may match; else sort the few.
+
+        A query of single words is left to the planner, which estimates those well; for
+        alternatives (typo readings) the vocabulary's bound decides. Migration 0006 keeps the
+        planner off parallel sequential scans, which it takes for cheap and which test every
+        document's tsvector.
+        """
+        if all(len(group) == 1 for group in groups):
+            return self.rank_order
+        most = vocabulary.bound(session, groups)
+        if most is None or most >= SORT_BELOW:
+            return self.rank_order
+        return "s.prominence + 0 DESC, s.track_id"  # "+ 0": not the index, a top-N sort
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""
@@ -52,36 +87,41 @@ class PostgresBackend:
 
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""
-        session.execute(text("TRUNCATE track_search, track_search_terms"))
+        session.execute(text("TRUNCATE track_search, track_search_terms, track_search_term_keys"))
 
-    def add_terms(self, session: Session, terms: Iterable[str]) -> None:
-        """Add words to the vocabulary used for typo tolerance (existing ones are kept)."""
-        rows = [{"term": t, "letters": "".join(sorted(t))} for t in sorted(set(terms))]
-        if rows:
-            session.execute(
-                text(
-                    "INSERT INTO track_search_terms (term, letters) VALUES (:term, :letters)"
-                    " ON CONFLICT DO NOTHING"
-                ),
-                rows,
-            )
-
-    def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
-        """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
+    def terms_sharing_trigrams(self, session: Session, word: str, shared: int) -> list[str]:
+        """Return vocabulary terms (length within 2) holding `shared`+ of the word's trigrams."""
+        sets = trigram_sets(word, shared)
+        if not sets:
+            return []
+        params: dict[str, object] = {}
+        ors = []
+        for i, chosen in enumerate(sets):
+            ands = []
+            for j, trigram in enumerate(chosen):
+                params[f"t{i}_{j}"] = f"%{trigram}%"
+                ands.append(f"term LIKE :t{i}_{j}")
+            ors.append("(" + " AND ".join(ands) + ")")
         rows = session.execute(
             text(
-                "SELECT term FROM track_search_terms WHERE term % :word"
-                " AND length(term) BETWEEN :shortest AND :longest"
-                " ORDER BY similarity(term, :word) DESC, term LIMIT :limit"
+                f"SELECT term FROM track_search_terms WHERE ({' OR '.join(ors)})"
+                " AND length(term) BETWEEN :shortest AND :longest ORDER BY term LIMIT :limit"
             ),
-            {"word": word, "shortest": len(word) - 2, "longest": len(word) + 2, "limit": limit},
+            {
+                **params,
+                "shortest": len(word) - 2,
+                "longest": len(word) + 2,
+                "limit": TERMS_SHARING_LIMIT,
+            },
         )
         return [row[0] for row in rows]
 
-    def match_clause(self, groups: MatchGroups) -> tuple[str, dict[str, str]]:
+    def match_clause(
+        self, groups: MatchGroups, title_only: bool = False
+    ) -> tuple[str, dict[str, str]]:
         """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
         parts = []
         for group in groups:
-            options = [_lexeme(a.term) + (":*" if a.prefix else "") for a in group]
+            options = [_option(a, "A" if title_only else "") for a in group]
             parts.append("(" + " | ".join(options) + ")")
         return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(parts)}

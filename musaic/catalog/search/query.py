@@ -11,6 +11,10 @@ MAX_QUERY_LENGTH = 200
 _FILTER = re.compile(r'\b(artist|year):\s*(?:"([^"]*)"?|(\S+))', re.I)
 _YEAR_RANGE = re.compile(r"^(\d{4})(?:\s*(?:-|\.\.)\s*(\d{4}))?$")
 _TOKEN = re.compile(r"[^\W_]+")
+# An apostrophe inside a word joins it ("don't" == "dont"); elsewhere it is punctuation.
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['\u2019\u02bc`\u00b4](?=\w)")
+# Spellings of one word, stored and searched as the first form.
+SYNONYMS = {"ft": "feat", "featuring": "feat", "versus": "vs"}
 
 
 class QuerySyntaxError(ValueError):
@@ -41,7 +45,8 @@ class ParsedQuery:
 
 def tokenize(text: str) -> list[str]:
     """Split text into the folded words the search index stores."""
-    return _TOKEN.findall(fold(text))
+    words = _TOKEN.findall(fold(_INNER_APOSTROPHE.sub("", text)))
+    return [SYNONYMS.get(word, word) for word in words]
 
 
 def _parse_years(value: str) -> tuple[int, int]:

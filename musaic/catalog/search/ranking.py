@@ -10,6 +10,10 @@ from musaic.catalog.search.query import ParsedQuery
 EXACT, PREFIX, FUZZY, MISSING = 3, 2, 1, 0
 FIELD_WEIGHTS = (("title", 1.0), ("artists", 0.8), ("album", 0.5))
 MIN_PREFIX_LENGTH = 2
+TITLE_BONUS = 3.0
+ORDER_BONUS = 3.5  # the song title begins with the query as typed, in that order
+# An artist match weighs 0.8 of a title match; this bonus evens a whole-name match out.
+ARTIST_BONUS = TITLE_BONUS + EXACT * (1.0 - 0.8)
 
 
 @dataclass(frozen=True)
@@ -31,39 +35,97 @@ class Candidate:
         return self.normalised_title == self.song_key.partition("|")[2]
 
 
-def _quality(word: str, tokens: Sequence[str], prefix: bool, typos: Sequence[str]) -> int:
-    if word in tokens:
-        return EXACT
-    if prefix and any(token.startswith(word) for token in tokens):
-        return PREFIX
-    if any(token in typos for token in tokens):
-        return FUZZY
-    return MISSING
+@dataclass(frozen=True)
+class _Word:
+    """One query word with what ranking needs to know about it, computed once per query."""
+
+    text: str
+    typing: bool  # the last word, still being typed
+    prefix: bool  # may match as the start of a longer token
+    typos: tuple[tuple[str, ...], ...]  # alternatives, each a set of tokens that must all occur
 
 
-def _sort_key(
-    candidate: Candidate, query: ParsedQuery, typos: Mapping[str, Sequence[str]]
-) -> tuple[float, ...]:
+def _words(query: ParsedQuery, typos: Mapping[str, Sequence[str]]) -> list[_Word]:
     words = query.tokens
-    fields = {name: getattr(candidate, name).split() for name, _ in FIELD_WEIGHTS}
-    weakest, relevance = EXACT, 0.0
+    plan = []
     for index, word in enumerate(words):
-        prefix = len(word) >= MIN_PREFIX_LENGTH and (
-            len(word) >= 3 or (query.prefix_last and index == len(words) - 1)
+        typing = query.prefix_last and index == len(words) - 1
+        prefix = len(word) >= 3 or (typing and len(word) >= MIN_PREFIX_LENGTH)
+        plan.append(
+            _Word(word, typing, prefix, tuple(tuple(t.split()) for t in typos.get(word, ())))
         )
-        qualities = [
-            (_quality(word, fields[name], prefix, typos.get(word, ())), weight)
-            for name, weight in FIELD_WEIGHTS
-        ]
-        weakest = min(weakest, max(q for q, _ in qualities))
-        relevance += max(q * weight for q, weight in qualities)
-    title = fields["title"]
-    song_title = candidate.song_key.partition("|")[2].split()  # the title without version suffix
-    if words and list(words) in (title, song_title):
-        relevance += 3.0
-    elif words and title[: len(words) - 1] == list(words[:-1]) and len(title) >= len(words):
-        relevance += 1.0 if title[len(words) - 1].startswith(words[-1]) else 0.0
+    return plan
+
+
+def _matched(word: _Word, tokens: list[str], present: set[str]) -> tuple[int, set[str]]:
+    """Return how well `word` matches these tokens, and which tokens it matched."""
+    if word.text in present:
+        return EXACT, {word.text}
+    if word.prefix:
+        started = {token for token in tokens if token.startswith(word.text)}
+        if started:
+            return PREFIX if word.typing else FUZZY, started  # cut short mid-query: a typo
+    for parts in word.typos:
+        if all(part in present for part in parts):
+            return FUZZY, set(parts)
+    return MISSING, set()
+
+
+def _score(candidate: Candidate, words: list[_Word], typed: str) -> tuple[int, float, float]:
+    """Return the weakest word match, the relevance, and the completion bonuses in it."""
+    fields = [(name, getattr(candidate, name).split(), weight) for name, weight in FIELD_WEIGHTS]
+    present = [(name, tokens, set(tokens), weight) for name, tokens, weight in fields]
+    weakest, relevance = EXACT, 0.0
+    covered: dict[str, set[str]] = {name: set() for name, _ in FIELD_WEIGHTS}
+    for word in words:
+        best, score = MISSING, 0.0
+        for name, tokens, token_set, weight in present:
+            quality, matched = _matched(word, tokens, token_set)
+            if quality:
+                covered[name] |= matched
+                best, score = max(best, quality), max(score, quality * weight)
+        # A word still being typed is complete as far as the listener knows.
+        weakest = min(weakest, EXACT if word.typing and best == PREFIX else best)
+        relevance += score
+    song_title = candidate.song_key.partition("|")[2].replace(" ", "")
+    bonus = _completion_bonus(song_title, fields[0][1], fields[1][1], covered)
+    if typed and song_title.startswith(typed):
+        bonus += ORDER_BONUS
+    return weakest, relevance + bonus, bonus
+
+
+def _sort_key(candidate: Candidate, words: list[_Word], typed: str) -> tuple[float, ...]:
+    weakest, relevance, _ = _score(candidate, words, typed)
     return (-weakest, -relevance, -candidate.prominence, candidate.track_id)
+
+
+def complete(candidates: Sequence[Candidate], query: ParsedQuery) -> bool:
+    """Say whether some candidate matches every word as typed and spells a title or an artist."""
+    words, typed = _words(query, {}), "".join(query.tokens)
+    for candidate in candidates:
+        weakest, _, bonus = _score(candidate, words, typed)
+        if weakest == EXACT and bonus > 0:
+            return True
+    return False
+
+
+def _completion_bonus(
+    song_title: str, title: list[str], artists: list[str], covered: Mapping[str, set[str]]
+) -> float:
+    """Reward a query that spells out the whole title, or a whole credited artist name."""
+    bonus = 0.0
+    if title and (set(title) <= covered["title"] or _spells(song_title, covered["title"], title)):
+        bonus += TITLE_BONUS
+    names = " ".join(artists).split(" , ")
+    if any(name and set(name.split()) <= covered["artists"] for name in names):
+        bonus += ARTIST_BONUS
+    return bonus
+
+
+def _spells(song_title: str, covered: set[str], title: list[str]) -> bool:
+    """Say whether the covered title words are the whole song title (version suffix aside)."""
+    kept = "".join(token for token in title if token in covered)
+    return bool(song_title) and kept == song_title
 
 
 def rank(
@@ -74,7 +136,8 @@ def rank(
     """Order candidates: every word exact > some prefix > some typo, then relevance, prominence."""
     if not query.tokens:
         return sorted(candidates, key=lambda c: (-c.prominence, c.track_id))
-    return sorted(candidates, key=lambda c: _sort_key(c, query, typos))
+    words, typed = _words(query, typos), "".join(query.tokens)
+    return sorted(candidates, key=lambda c: _sort_key(c, words, typed))
 
 
 def group_versions(ranked: Sequence[Candidate]) -> list[Candidate]:

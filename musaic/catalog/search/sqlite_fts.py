@@ -2,87 +2,111 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search.backend import MatchGroups, SearchDocument
+from musaic.catalog.search.backend import (
+    TERMS_SHARING_LIMIT,
+    Alternative,
+    MatchGroups,
+    SearchDocument,
+    ranked_rowid,
+    trigram_sets,
+)
 
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _option(alternative: Alternative) -> str:
+    terms = [_quote(term) for term in alternative.terms]
+    if alternative.prefix:
+        terms[-1] += "*"
+    return terms[0] if len(terms) == 1 else "(" + " AND ".join(terms) + ")"
+
+
 class SqliteFtsBackend:
-    """Search over the `track_search` FTS5 table created by migration 0002."""
+    """Search over the `track_search` FTS5 table (migrations 0002 and 0006)."""
 
     dialect = "sqlite"
     documents_table = "track_search"
-    document_id_column = "rowid"
+    document_id_column = "track_id"
+    rank_order = "s.rowid"
+
+    def order_for(self, session: Session, groups: MatchGroups) -> str:
+        """Return the ORDER BY (most prominent first): rowid order, which FTS5 streams."""
+        return self.rank_order
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""
         self.delete_documents(session, [d.track_id for d in documents])
-        if documents:
-            session.execute(
-                text(
-                    "INSERT INTO track_search (rowid, title, artists, album, prominence)"
-                    " VALUES (:track_id, :title, :artists, :album, :prominence)"
-                ),
-                [d.__dict__ for d in documents],
-            )
+        if not documents:
+            return
+        rows = [d.__dict__ | {"rowid": ranked_rowid(d.track_id, d.prominence)} for d in documents]
+        session.execute(
+            text(
+                "INSERT INTO track_search (rowid, title, artists, album, track_id, prominence)"
+                " VALUES (:rowid, :title, :artists, :album, :track_id, :prominence)"
+            ),
+            rows,
+        )
+        session.execute(
+            text("INSERT INTO track_search_rows (track_id, doc_rowid) VALUES (:track_id, :rowid)"),
+            rows,
+        )
 
     def delete_documents(self, session: Session, track_ids: Sequence[int]) -> None:
         """Remove the documents of these tracks."""
-        if track_ids:
-            statement = text("DELETE FROM track_search WHERE rowid IN :ids")
+        if not track_ids:
+            return
+        for statement in (
+            "DELETE FROM track_search WHERE rowid IN"
+            " (SELECT doc_rowid FROM track_search_rows WHERE track_id IN :ids)",
+            "DELETE FROM track_search_rows WHERE track_id IN :ids",
+        ):
             session.execute(
-                statement.bindparams(bindparam("ids", expanding=True)), {"ids": track_ids}
+                text(statement).bindparams(bindparam("ids", expanding=True)), {"ids": track_ids}
             )
 
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""
-        session.execute(text("DELETE FROM track_search"))
-        session.execute(text("DELETE FROM track_search_terms"))
+        for table in ("track_search", "track_search_rows", "track_search_terms"):
+            session.execute(text(f"DELETE FROM {table}"))
+        session.execute(text("DELETE FROM track_search_term_keys"))
 
-    def add_terms(self, session: Session, terms: Iterable[str]) -> None:
-        """Add words to the vocabulary used for typo tolerance (existing ones are kept)."""
-        rows = [{"term": t, "letters": "".join(sorted(t))} for t in sorted(set(terms))]
-        if rows:
-            session.execute(
-                text(
-                    "INSERT OR IGNORE INTO track_search_terms (term, letters)"
-                    " VALUES (:term, :letters)"
-                ),
-                rows,
-            )
-
-    def similar_terms(self, session: Session, word: str, limit: int) -> list[str]:
-        """Return vocabulary terms sharing many trigrams with `word`, most similar first."""
-        trigrams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
-        if not trigrams:
+    def terms_sharing_trigrams(self, session: Session, word: str, shared: int) -> list[str]:
+        """Return vocabulary terms (length within 2) holding `shared`+ of the word's trigrams."""
+        sets = trigram_sets(word, shared)
+        if not sets:
             return []
-        expression = " OR ".join(_quote(t) for t in trigrams)
+        expression = " OR ".join("(" + " AND ".join(map(_quote, s)) + ")" for s in sets)
         rows = session.execute(
             text(
                 "SELECT term FROM track_search_term_trigrams WHERE track_search_term_trigrams"
                 " MATCH :expression AND length(term) BETWEEN :shortest AND :longest"
-                " ORDER BY rank LIMIT :limit"
+                " ORDER BY term LIMIT :limit"
             ),
             {
                 "expression": expression,
                 "shortest": len(word) - 2,
                 "longest": len(word) + 2,
-                "limit": limit,
+                "limit": TERMS_SHARING_LIMIT,
             },
         )
         return [row[0] for row in rows]
 
-    def match_clause(self, groups: MatchGroups) -> tuple[str, dict[str, str]]:
+    def match_clause(
+        self, groups: MatchGroups, title_only: bool = False
+    ) -> tuple[str, dict[str, str]]:
         """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
         parts = []
         for group in groups:
-            options = [_quote(a.term) + ("*" if a.prefix else "") for a in group]
+            options = [_option(a) for a in group]
             parts.append("(" + " OR ".join(options) + ")")
-        return "s.track_search MATCH :match", {"match": " AND ".join(parts)}
+        expression = " AND ".join(parts)
+        if title_only:
+            expression = "title : (" + expression + ")"
+        return "s.track_search MATCH :match", {"match": expression}
