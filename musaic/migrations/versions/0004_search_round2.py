@@ -7,15 +7,15 @@ column plus a `track_search_rows` map back to them); PostgreSQL: a btree index o
 each one-letter deletion). Documents are rebuilt because words
 are now folded differently (apostrophes join, "ft." is "feat").
 
-Revision ID: 0006
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from alembic import op
 from sqlalchemy.orm import Session
 
-revision = "0006"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
