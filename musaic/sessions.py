@@ -6,12 +6,13 @@ from typing import Any
 
 import redis
 from cachelib import FileSystemCache
-from flask import Flask, Request, Response, g
+from flask import Flask, Request, Response, current_app, g, has_request_context, session
 from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import event
 
 from musaic.api.errors import handle_musaic_error
 from musaic.errors import ServiceUnavailableError
-from musaic.extensions import sessions
+from musaic.extensions import db, sessions
 
 # Endpoints that must answer while the session store is down never load a session.
 SESSION_FREE_PATHS = frozenset({"/api/health", "/api/ready", "/openapi.json"})
@@ -42,6 +43,12 @@ class GuardedSessionInterface(SessionInterface):
         try:
             self.inner.save_session(app, session, response)
         except STORE_ERRORS:
+            stored = g.get("session_stored")
+            if stored is not None and stored[0] == dict(session):
+                # Stored before the commit and unchanged since: the answer stands.
+                for cookie in stored[1]:
+                    response.headers.add("Set-Cookie", cookie)
+                return
             # The view has already answered; turn its response into the 503 so the
             # client never believes a login or a choice was remembered when it was not.
             failure = handle_musaic_error(_store_down())
@@ -61,6 +68,22 @@ def _store_down() -> ServiceUnavailableError:
         code="session_store_unavailable",
         headers={"Retry-After": "5"},
     )
+
+
+def _store_session_before_commit(_db_session: Any) -> None:
+    """Write a changed session to its store before a request commits, so a dead store
+    aborts the commit (503, nothing saved) instead of answering 503 after saving."""
+    if not has_request_context() or not session.modified:
+        return
+    interface = current_app.session_interface
+    if not isinstance(interface, GuardedSessionInterface) or interface.is_null_session(session):
+        return
+    scratch = current_app.response_class()
+    try:
+        interface.inner.save_session(current_app, session, scratch)
+    except STORE_ERRORS as exc:
+        raise _store_down() from exc
+    g.session_stored = (dict(session), scratch.headers.getlist("Set-Cookie"))
 
 
 def _refuse_when_store_down() -> None:
@@ -89,3 +112,5 @@ def init_app(app: Flask) -> None:
     sessions.init_app(app)
     app.session_interface = GuardedSessionInterface(app.session_interface)
     app.before_request(_refuse_when_store_down)
+    if not event.contains(db.session, "before_commit", _store_session_before_commit):
+        event.listen(db.session, "before_commit", _store_session_before_commit)

@@ -8,7 +8,18 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_openapi3 import OpenAPI
 
-from musaic.api import artists, auth, errors, health, matchers, playlists, schemas, search, tracks
+from musaic.api import (
+    artists,
+    auth,
+    errors,
+    health,
+    matchers,
+    playlists,
+    request_limits,
+    schemas,
+    search,
+    tracks,
+)
 
 __all__ = ["errors", "init_app", "schemas"]
 
@@ -22,6 +33,7 @@ def _openapi_document(app: OpenAPI) -> Any:
 def init_app(app: OpenAPI) -> None:
     """Register the error handlers, every blueprint, and /openapi.json."""
     errors.init_app(app)
+    request_limits.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_api(blueprint)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
 )
 
+from musaic.api.schemas import DB_INT_MAX, DbId, DbOffset
 from musaic.api.tracks import TrackOut
 from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
 
@@ -34,7 +35,7 @@ class OptionsIn(BaseModel):
     popularity: Literal["mainstream", "balanced", "discovery"] = Field(
         "balanced", description="mainstream drops rarities, discovery drops hits"
     )
-    exclude_tracks: list[int] = Field(default_factory=list, max_length=MAX_EXCLUDED_TRACKS)
+    exclude_tracks: list[DbId] = Field(default_factory=list, max_length=MAX_EXCLUDED_TRACKS)
     seed: int | None = Field(
         None, ge=0, le=2**63 - 1, description="same request + same seed = same playlist"
     )
@@ -66,6 +67,8 @@ class GenerateIn(BaseModel):
     @field_validator("seed")
     @classmethod
     def _seed_length(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= DB_INT_MAX:
+            raise ValueError(f"a catalog id is 1 to {DB_INT_MAX}")
         if isinstance(value, str) and not 0 < len(value) <= 300:
             raise ValueError("must be 1 to 300 characters")
         return value
@@ -81,7 +84,7 @@ class GenerateIn(BaseModel):
 class PlaylistPath(BaseModel):
     """A playlist id."""
 
-    playlist_id: int = Field(ge=1)
+    playlist_id: DbId
 
 
 class PlaylistsQuery(BaseModel):
@@ -90,7 +93,7 @@ class PlaylistsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: DbOffset = 0
 
 
 class PlaylistPatch(BaseModel):
@@ -99,8 +102,8 @@ class PlaylistPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=300)
-    remove_track_ids: list[int] | None = Field(None, max_length=100)
-    order: list[int] | None = Field(None, max_length=100)
+    remove_track_ids: list[DbId] | None = Field(None, max_length=100)
+    order: list[Annotated[int, Field(ge=0, le=99)]] | None = Field(None, max_length=100)
 
 
 class ReasonOut(BaseModel):

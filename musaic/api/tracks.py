@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from musaic.api.schemas import ErrorEnvelope
+from musaic.api.schemas import DB_INT_MAX, ErrorEnvelope, is_db_id
 from musaic.api.spotify_context import listener_client
 from musaic.models import Track
 from musaic.services import tracks
@@ -15,6 +15,7 @@ from musaic.services import tracks
 bp = APIBlueprint("tracks", __name__, url_prefix="/api", abp_tags=[Tag(name="tracks")])
 
 SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
+SPOTIFY_ID_LENGTH = 22  # 22 digits is a (base-62) Spotify id, not a catalog id
 
 
 class ArtistRefOut(BaseModel):
@@ -53,6 +54,14 @@ class TrackPath(BaseModel):
     """A catalog id, a Spotify id, a spotify:track: URI or an open.spotify.com URL."""
 
     ref: str = Field(min_length=1, max_length=300)
+
+    @field_validator("ref")
+    @classmethod
+    def _catalog_id_in_range(cls, value: str) -> str:
+        digits = value.strip()
+        if digits.isdigit() and len(digits) != SPOTIFY_ID_LENGTH and not is_db_id(digits):
+            raise ValueError(f"a catalog id is 1 to {DB_INT_MAX}")
+        return value
 
 
 def track_out(track: Track) -> dict[str, Any]:
