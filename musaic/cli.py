@@ -6,6 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from musaic import create_app
+from musaic.commands import db as db_commands
 from musaic.commands.catalog import catalog_group
 from musaic.commands.eval import eval_group
 from musaic.commands.generate import generate_command
@@ -40,6 +41,7 @@ cli.add_command(catalog_group)
 cli.add_command(eval_group)
 cli.add_command(tokens_group)
 cli.add_command(generate_command)
+db_commands.register()
 
 
 def main() -> None:
