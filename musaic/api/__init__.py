@@ -27,7 +27,7 @@ BLUEPRINTS = (health.bp, auth.bp, search.bp, tracks.bp, artists.bp, playlists.bp
 
 
 def _openapi_document(app: OpenAPI) -> Any:
-    return app.api_doc
+    return errors.document_errors(app.api_doc)
 
 
 def init_app(app: OpenAPI) -> None:

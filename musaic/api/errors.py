@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, jsonify, request, session
@@ -127,6 +128,22 @@ def validation_error_response(exc: PydanticValidationError) -> Response:
             "error_count": len(errors),
         },
     )
+
+
+def document_errors(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare the envelope on every operation's 400 (not a list), 503 and 413 (bodies)."""
+    envelope = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+    document = copy.deepcopy(document)
+    for path, operations in document.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses["400"] = {"description": "Bad Request", "content": envelope}
+            if path != "/api/health":
+                responses.setdefault("503", {"description": "A dependency is down"})
+                responses["503"]["content"] = envelope
+            if "requestBody" in operation:
+                responses["413"] = {"description": "Body over the size limit", "content": envelope}
+    return document
 
 
 def init_app(app: Flask) -> None:

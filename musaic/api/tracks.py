@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, field_validator
 
-from musaic.api.schemas import DB_INT_MAX, ErrorEnvelope, is_db_id
+from musaic.api.schemas import ErrorEnvelope, is_db_id
 from musaic.api.spotify_context import listener_client
+from musaic.errors import NotFoundError, field_error
 from musaic.models import Track
 from musaic.services import tracks
 
 bp = APIBlueprint("tracks", __name__, url_prefix="/api", abp_tags=[Tag(name="tracks")])
 
 SPOTIFY_TRACK_URL = "https://open.spotify.com/track/{}"
-SPOTIFY_ID_LENGTH = 22  # 22 digits is a (base-62) Spotify id, not a catalog id
+# Every reference form GET /api/tracks reads, stated once for validation and the schema.
+TRACK_REF = (
+    r"^(\d{1,10}|[0-9A-Za-z]{22}|spotify:track:[0-9A-Za-z]{22}"
+    r"|https?://open\.spotify\.com/(intl-[a-z-]+/)?track/[0-9A-Za-z]{22}/?(\?[^#]*)?(#.*)?)$"
+)
+_TRACK_REF = re.compile(TRACK_REF)
 
 
 class ArtistRefOut(BaseModel):
@@ -53,14 +60,17 @@ class TrackOut(BaseModel):
 class TrackPath(BaseModel):
     """A catalog id, a Spotify id, a spotify:track: URI or an open.spotify.com URL."""
 
-    ref: str = Field(min_length=1, max_length=300)
+    ref: str = Field(min_length=1, max_length=300, json_schema_extra={"pattern": TRACK_REF})
 
     @field_validator("ref")
     @classmethod
-    def _catalog_id_in_range(cls, value: str) -> str:
-        digits = value.strip()
-        if digits.isdigit() and len(digits) != SPOTIFY_ID_LENGTH and not is_db_id(digits):
-            raise ValueError(f"a catalog id is 1 to {DB_INT_MAX}")
+    def _readable(cls, value: str) -> str:
+        if not _TRACK_REF.fullmatch(value):
+            raise field_error(
+                "id",
+                "must be a catalog id, a 22-character Spotify id, a spotify:track: URI "
+                "or an https://open.spotify.com/track/ URL",
+            )
         return value
 
 
@@ -92,4 +102,6 @@ def track_out(track: Track) -> dict[str, Any]:
 )
 def get_track(path: TrackPath) -> dict[str, Any]:
     """Return one track; a Spotify id not yet in the catalog is fetched for a logged-in listener."""
+    if path.ref.isdigit() and not is_db_id(path.ref):
+        raise NotFoundError(f"no track {path.ref!r}", details={"id": path.ref})  # beyond any id
     return track_out(tracks.get_track(path.ref, spotify=listener_client()))

@@ -43,6 +43,14 @@ def test_a_seed_beyond_the_id_column_is_a_400(owner: FlaskClient) -> None:
         assert str(DB_INT_MAX) in error["message"]
 
 
+def test_a_seed_string_of_digits_beyond_any_id_is_a_404(owner: FlaskClient) -> None:
+    for seed in ("2147483648", "9999999999", "0"):
+        response = owner.post("/api/playlists", json={"seed": seed})
+        assert response.status_code == 404, seed
+        assert response.get_json()["error"]["code"] == "seed_not_found"
+    _field_error(owner.post("/api/playlists", json={"seed": "9" * 18}), "seed")
+
+
 def test_an_offset_beyond_the_column_is_a_400(owner: FlaskClient) -> None:
     for offset in TOO_BIG:
         _field_error(owner.get(f"/api/playlists?offset={offset}"), "offset")
@@ -58,11 +66,13 @@ def test_a_playlist_id_beyond_the_column_is_a_400(owner: FlaskClient) -> None:
     assert owner.get("/api/playlists").get_json()["total"] == 1
 
 
-def test_a_track_id_beyond_the_column_is_a_400(owner: FlaskClient) -> None:
-    for track_id in ("2147483648", "9999999999", "999999999999999999", "9" * 30):
+def test_a_track_id_beyond_the_column_is_a_404_or_a_400(owner: FlaskClient) -> None:
+    for track_id in ("2147483648", "9999999999", "0"):  # reads as an id no row can have
         response = owner.get(f"/api/tracks/{track_id}")
-        assert response.status_code == 400, track_id
-    _field_error(owner.get("/api/tracks/999999999999999999"), "ref")
+        assert response.status_code == 404, track_id
+        assert response.get_json()["error"]["code"] == "not_found"
+    for track_id in ("99999999999", "999999999999999999", "9" * 30):  # longer than any id
+        _field_error(owner.get(f"/api/tracks/{track_id}"), "id")
     assert owner.get(f"/api/tracks/{DB_INT_MAX}").status_code == 404
 
 
