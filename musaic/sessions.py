@@ -73,11 +73,13 @@ def _store_down() -> ServiceUnavailableError:
 def _store_session_before_commit(_db_session: Any) -> None:
     """Write a changed session to its store before a request commits, so a dead store
     aborts the commit (503, nothing saved) instead of answering 503 after saving."""
-    if not has_request_context() or not session.modified:
+    if not has_request_context():
         return
     interface = current_app.session_interface
     if not isinstance(interface, GuardedSessionInterface) or interface.is_null_session(session):
         return
+    if not session or not interface.inner.should_set_storage(current_app, session):
+        return  # the response will not write the store either (unchanged, no refresh)
     scratch = current_app.response_class()
     try:
         interface.inner.save_session(current_app, session, scratch)

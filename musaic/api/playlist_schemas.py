@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    JsonValue,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     StrictInt,
     StrictStr,
     ValidationInfo,
