@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 
+from benchmarks.load import Targets, run_load
 from tests.conftest import make_app, spotify_settings
 from tests.matching.catalog_builder import World, standard_world
 from tests.production.servers import Gunicorn
@@ -46,12 +47,13 @@ def world_and_pair(
         first.stop(), second.stop()
 
 
-def test_logins_and_playlists_are_shared_by_two_processes(
+def test_logins_playlists_and_load_are_shared_by_two_processes(
     world_and_pair: tuple[World, Gunicorn, Gunicorn], standin: Any
 ) -> None:
     world, first, second = world_and_pair
     with requests.Session() as browser:
         _use_both(browser, world, first, second, standin)
+    _short_load(world, first, second)
 
 
 def _use_both(
@@ -78,6 +80,15 @@ def _use_both(
         for playlist_id in made.values():
             steps = playlist_steps(browser, server.url, playlist_id)
             assert all(status < 300 for status in steps.values()), (server.url, steps)
+
+
+def _short_load(world: World, first: Gunicorn, second: Gunicorn) -> None:
+    """A fixed-rate run of search + generate alternating between the processes: no errors."""
+    seeds = [track for tracks in world.tracks_by_artist.values() for track in tracks]
+    targets = Targets(urls=[first.url, second.url], queries=["song", "seed band"], seeds=seeds)
+    report = run_load(targets, rate=10, duration_s=2)  # `python -m benchmarks load` runs longer
+    assert report["kinds"]["all"] == {**report["kinds"]["all"], "requests": 20, "errors": 0}
+    assert set(report["kinds"]) == {"all", "search", "generate"}
 
 
 def playlist_steps(browser: requests.Session, base: str, playlist_id: int) -> dict[str, int]:
