@@ -30,6 +30,12 @@ def _imports(argv: list[str]) -> None:
     imports.main(argv)
 
 
+def _fuzz(argv: list[str]) -> None:
+    from benchmarks import fuzz
+
+    fuzz.main(argv)
+
+
 def _load(argv: list[str]) -> None:
     from benchmarks import load
 
@@ -42,6 +48,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "index": _index,
     "generation": _generation,
     "load": _load,
+    "fuzz": _fuzz,
 }
 
 

@@ -21,6 +21,39 @@ from tests.conftest import REPO_DIR, service_missing
 BIN = Path(sys.executable).parent
 
 
+SCHEMATHESIS_CONFIG = Path(__file__).with_name("schemathesis.toml")
+SCHEMATHESIS = BIN / "st"
+SCHEMATHESIS_SEED = 20261201
+
+
+def run_schemathesis(
+    base_url: str, examples: int, timeout_s: float
+) -> subprocess.CompletedProcess[str]:
+    """Run every schemathesis check against the live server, reproducibly (fixed seed)."""
+    return subprocess.run(
+        [
+            str(SCHEMATHESIS),
+            "--config-file",
+            str(SCHEMATHESIS_CONFIG),
+            "run",
+            f"{base_url}/openapi.json",
+            "--checks",
+            "all",
+            "--seed",
+            str(SCHEMATHESIS_SEED),
+            "--max-examples",
+            str(examples),
+            "--request-timeout",
+            "10",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+
+
 def free_port() -> int:
     """Return a loopback port nobody listens on (right now)."""
     with socket.socket() as sock:

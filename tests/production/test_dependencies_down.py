@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import time
 from pathlib import Path
@@ -16,15 +15,9 @@ from musaic.extensions import db
 from musaic.models import Playlist
 from tests.conftest import make_app
 from tests.matching.catalog_builder import standard_world
+from tests.production.servers import free_port
 
 WORKER_TIMEOUT_S = 30  # gunicorn's: every answer below must come well before it
-
-
-def free_port() -> int:
-    """Return a loopback port nobody listens on (right now)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _playlist_count(app: Any) -> int:
