@@ -42,6 +42,18 @@ def _protection(argv: list[str]) -> None:
     protection.main(argv)
 
 
+def _fuzz(argv: list[str]) -> None:
+    from benchmarks import fuzz
+
+    fuzz.main(argv)
+
+
+def _load(argv: list[str]) -> None:
+    from benchmarks import load
+
+    load.main(argv)
+
+
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "imports": _imports,
     "search": _search,
@@ -49,6 +61,8 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "generation": _generation,
     "export": _export,
     "protection": _protection,
+    "load": _load,
+    "fuzz": _fuzz,
 }
 
 

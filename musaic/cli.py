@@ -6,6 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from musaic import create_app
+from musaic.commands import db as db_commands
 from musaic.commands.catalog import catalog_group
 from musaic.commands.eval import eval_group
 from musaic.commands.export import export_command
@@ -42,6 +43,7 @@ cli.add_command(eval_group)
 cli.add_command(tokens_group)
 cli.add_command(generate_command)
 cli.add_command(export_command)
+db_commands.register()
 
 
 def main() -> None:

@@ -76,6 +76,19 @@ class ServiceUnavailableError(MusaicError):
     code = "service_unavailable"
 
 
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The database is unreachable or locked by another writer (503, retry shortly)."""
+
+    code = "database_unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "The database is unavailable; try again shortly.",
+            details={"dependency": "database", "reason": reason},
+            headers={"Retry-After": "5"},
+        )
+
+
 def field_error(field: str, reason: str) -> ValidationError:
     """Build a validation error naming the offending field."""
     return ValidationError(f"{field}: {reason}", details={"field": field, "reason": reason})

@@ -45,13 +45,24 @@ def redis_connection(config: Mapping[str, Any], *, timeout: float = 1.0) -> redi
     return redis.Redis.from_url(url, **options)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 3000  # a write waiting this long for a lock becomes a 503, not a hang
+POSTGRES_CONNECT_TIMEOUT_S = 3  # an unreachable server is a 503 after this, not a worker timeout
+
+
+@event.listens_for(Engine, "do_connect")
+def _postgres_connect_timeout(dialect: Any, _record: Any, _args: Any, kwargs: Any) -> None:
+    """Bound how long connecting to PostgreSQL may take."""
+    if dialect.name == "postgresql":
+        kwargs.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Enforce foreign keys and let readers work while a writer writes (SQLite only)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         # Write-ahead logging: requests keep reading while an import or index build writes.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

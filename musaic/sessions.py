@@ -13,12 +13,13 @@ from typing import Any
 
 import redis
 from cachelib import FileSystemCache
-from flask import Flask, Request, Response, current_app, g, request
+from flask import Flask, Request, Response, current_app, g, has_request_context, request, session
 from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import event
 
 from musaic.api.errors import handle_musaic_error
 from musaic.errors import ServiceUnavailableError
-from musaic.extensions import redis_connection, sessions
+from musaic.extensions import db, redis_connection, sessions
 
 # Endpoints that must answer while the session store is down never load a session (the page's
 # assets too). The page itself may load one but needs none: it then says what is wrong.
@@ -65,6 +66,12 @@ class GuardedSessionInterface(SessionInterface):
             if "Set-Cookie" in response.headers:
                 response.headers["Cache-Control"] = "no-store"  # never cache a session id
         except STORE_ERRORS:
+            stored = g.get("session_stored")
+            if stored is not None and _content(stored[0]) == _content(session):
+                # Stored before the commit and unchanged since: the answer stands.
+                for cookie in stored[1]:
+                    response.headers.add("Set-Cookie", cookie)
+                return
             # The view has already answered; turn its response into the 503 so the
             # client never believes a login or a choice was remembered when it was not.
             failure = handle_musaic_error(_store_down())
@@ -108,6 +115,29 @@ def _store_down() -> ServiceUnavailableError:
     )
 
 
+def _content(values: Any) -> dict[str, Any]:
+    """Return a session's values without the timestamps that every save refreshes."""
+    return {k: v for k, v in dict(values).items() if k not in (CREATED_KEY, SEEN_KEY)}
+
+
+def _store_session_before_commit(_db_session: Any) -> None:
+    """Write a changed session to its store before a request commits, so a dead store
+    aborts the commit (503, nothing saved) instead of answering 503 after saving."""
+    if not has_request_context():
+        return
+    interface = current_app.session_interface
+    if not isinstance(interface, GuardedSessionInterface) or interface.is_null_session(session):
+        return
+    if not session or not interface.inner.should_set_storage(current_app, session):
+        return  # the response will not write the store either (unchanged, no refresh)
+    scratch = current_app.response_class()
+    try:
+        interface.inner.save_session(current_app, session, scratch)
+    except STORE_ERRORS as exc:
+        raise _store_down() from exc
+    g.session_stored = (dict(session), scratch.headers.getlist("Set-Cookie"))
+
+
 def _refuse_when_store_down() -> None:
     if g.get("session_store_down") and request.path not in STORE_OPTIONAL_PATHS:
         raise _store_down()
@@ -131,3 +161,5 @@ def init_app(app: Flask) -> None:
     sessions.init_app(app)
     app.session_interface = GuardedSessionInterface(app.session_interface)
     app.before_request(_refuse_when_store_down)
+    if not event.contains(db.session, "before_commit", _store_session_before_commit):
+        event.listen(db.session, "before_commit", _store_session_before_commit)

@@ -18,6 +18,7 @@ from musaic.api import (
     matchers,
     pages,
     playlists,
+    request_limits,
     schemas,
     search,
     tracks,
@@ -39,12 +40,13 @@ BLUEPRINTS = (
 
 
 def _openapi_document(app: OpenAPI) -> Any:
-    return app.api_doc
+    return errors.document_errors(app.api_doc)
 
 
 def init_app(app: OpenAPI) -> None:
     """Register the error handlers, every blueprint, and /openapi.json."""
     errors.init_app(app)
+    request_limits.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_api(blueprint)
     app.register_blueprint(pages.bp)  # the listener's page: not part of the API document

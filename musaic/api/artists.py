@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from musaic.api.schemas import ErrorEnvelope
+from musaic.api.schemas import DbId, ErrorEnvelope
 from musaic.api.tracks import TrackOut, track_out
 from musaic.services import tracks
 from musaic.spotify.refs import spotify_url
@@ -18,7 +18,7 @@ bp = APIBlueprint("artists", __name__, url_prefix="/api", abp_tags=[Tag(name="ar
 class ArtistPath(BaseModel):
     """Our artist id."""
 
-    artist_id: int = Field(ge=1, le=2**31 - 1)
+    artist_id: DbId
 
 
 class TagOut(BaseModel):

@@ -20,18 +20,24 @@ bp = APIBlueprint("auth", __name__, url_prefix="/api", abp_tags=[Tag(name="auth"
 PENDING_LOGIN_KEY = "pending_login"
 
 
+# Printable ASCII only and short enough that the request line, percent-encoded, stays under
+# gunicorn's 4,094-byte limit (beyond it the client gets gunicorn's HTML 414, not the envelope).
+URL_TEXT = r"^[!-~]*$"
+OAUTH_TOKEN = r"^[A-Za-z0-9._~-]*$"  # what Spotify puts in code and state (URL-safe)
+
+
 class LoginQuery(BaseModel):
     """Where to return after login (a local path or an allowed front-end URL)."""
 
-    next: str | None = Field(default=None, max_length=2000)
+    next: str | None = Field(default=None, max_length=1000, pattern=URL_TEXT)
 
 
 class CallbackQuery(BaseModel):
     """What Spotify sends back to the redirect URI."""
 
-    code: str | None = Field(default=None, max_length=2000)
-    state: str | None = Field(default=None, max_length=200)
-    error: str | None = Field(default=None, max_length=200)
+    code: str | None = Field(default=None, max_length=1000, pattern=OAUTH_TOKEN)
+    state: str | None = Field(default=None, max_length=200, pattern=OAUTH_TOKEN)
+    error: str | None = Field(default=None, max_length=200, pattern=URL_TEXT)
 
 
 class UserOut(BaseModel):

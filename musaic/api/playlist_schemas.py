@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     StrictInt,
     StrictStr,
     ValidationInfo,
@@ -16,10 +19,22 @@ from pydantic import (
     model_validator,
 )
 
+from musaic.api.schemas import DB_INT_MAX, DbId, DbOffset, integral
 from musaic.api.tracks import TrackOut
 from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
 
 MAX_EXCLUDED_TRACKS = 500
+# Every string form of a seed (services/seeds.py reads the same), for validation and the schema.
+SEED_REF = (
+    r"^(\d{1,10}|[0-9A-Za-z]{22}|spotify:track:[0-9A-Za-z]{22}"
+    r"|https?://open\.spotify\.com/(intl-[A-Za-z0-9_-]+/)?track/[0-9A-Za-z]{22}([/?#].*)?)$"
+)
+_SEED_REF = re.compile(SEED_REF)
+Year = Annotated[int, Field(ge=1900, le=2100), BeforeValidator(integral)]
+RandomSeed = Annotated[int, Field(ge=0, le=2**63 - 1), BeforeValidator(integral)]
+PerArtist = Annotated[int, Field(ge=1, le=10), BeforeValidator(integral)]
+Length = Annotated[int, Field(ge=5, le=100, strict=True), BeforeValidator(integral)]
+Position = Annotated[int, Field(ge=0, le=99), BeforeValidator(integral)]
 
 
 class OptionsIn(BaseModel):
@@ -27,18 +42,16 @@ class OptionsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    max_per_artist: int = Field(3, ge=1, le=10, description="most tracks by one artist")
+    max_per_artist: PerArtist = Field(3, description="most tracks by one artist")
     include_seed: bool = Field(True, description="start the playlist with the seed")
     exclude_explicit: bool = False
-    year_min: int | None = Field(None, ge=1900, le=2100)
-    year_max: int | None = Field(None, ge=1900, le=2100)
+    year_min: Year | None = None
+    year_max: Year | None = None
     popularity: Literal["mainstream", "balanced", "discovery"] = Field(
         "balanced", description="mainstream drops rarities, discovery drops hits"
     )
-    exclude_tracks: list[int] = Field(default_factory=list, max_length=MAX_EXCLUDED_TRACKS)
-    seed: int | None = Field(
-        None, ge=0, le=2**63 - 1, description="same request + same seed = same playlist"
-    )
+    exclude_tracks: list[DbId] = Field(default_factory=list, max_length=MAX_EXCLUDED_TRACKS)
+    seed: RandomSeed | None = Field(None, description="same request + same seed = same playlist")
 
     @field_validator("year_max")
     @classmethod
@@ -58,17 +71,39 @@ class GenerateIn(BaseModel):
         description="catalog id, 22-character Spotify id, spotify:track: URI or "
         "open.spotify.com/track/ URL",
         union_mode="left_to_right",
+        json_schema_extra={
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
+                {"type": "string", "minLength": 1, "maxLength": 300, "pattern": SEED_REF},
+            ]
+        },
     )
-    length: int = Field(30, ge=5, le=100, strict=True)
-    matcher: str = Field(DEFAULT_MATCHER, description="a name from GET /api/matchers")
+    length: Length = 30
+    matcher: str = Field(
+        DEFAULT_MATCHER,
+        description="a name from GET /api/matchers",
+        json_schema_extra={"enum": list[JsonValue](sorted(MATCHERS))},
+    )
     name: str | None = Field(None, min_length=1, max_length=300)
     options: OptionsIn = Field(default_factory=OptionsIn)  # type: ignore[arg-type]
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _integral_seed(cls, value: Any) -> Any:
+        return integral(value)
 
     @field_validator("seed")
     @classmethod
     def _seed_length(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= DB_INT_MAX:
+            raise ValueError(f"a catalog id is 1 to {DB_INT_MAX}")
         if isinstance(value, str) and not 0 < len(value) <= 300:
             raise ValueError("must be 1 to 300 characters")
+        if isinstance(value, str) and not _SEED_REF.fullmatch(value):
+            raise ValueError(
+                "must be a track id, a 22-character Spotify id, a spotify:track: URI "
+                "or an open.spotify.com/track/ URL"
+            )
         return value
 
     @field_validator("matcher")
@@ -82,7 +117,7 @@ class GenerateIn(BaseModel):
 class PlaylistPath(BaseModel):
     """A playlist id."""
 
-    playlist_id: int = Field(ge=1)
+    playlist_id: DbId
 
 
 class PlaylistsQuery(BaseModel):
@@ -91,7 +126,7 @@ class PlaylistsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: DbOffset = 0
 
 
 class PlaylistPatch(BaseModel):
@@ -100,8 +135,8 @@ class PlaylistPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=300)
-    remove_track_ids: list[int] | None = Field(None, max_length=100)
-    order: list[int] | None = Field(None, max_length=100)
+    remove_track_ids: list[DbId] | None = Field(None, max_length=100)
+    order: list[Position] | None = Field(None, max_length=100)
 
 
 class ReasonOut(BaseModel):

@@ -16,9 +16,10 @@ from musaic.api.playlist_schemas import (
     PlaylistPath,
     PlaylistsQuery,
 )
-from musaic.api.schemas import ErrorEnvelope
+from musaic.api.schemas import ErrorEnvelope, is_db_id, utc_iso
 from musaic.api.spotify_context import listener_client
 from musaic.api.tracks import track_out
+from musaic.errors import NotFoundError
 from musaic.matching.postprocess import Options
 from musaic.models import Playlist
 from musaic.services import playlists
@@ -42,7 +43,7 @@ def playlist_out(playlist: Playlist, notes: list[str] | None = None) -> dict[str
         "seed_track": track_out(seed) if seed else None,
         "matcher": playlist.matcher,
         "options": playlist.options,
-        "created_at": playlist.created_at.isoformat(),
+        "created_at": utc_iso(playlist.created_at),
         "items": [
             {
                 "position": item.position,
@@ -75,6 +76,8 @@ def _server_timing(timings: dict[str, float]) -> str:
 )
 def create_playlist(body: GenerateIn) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Generate a playlist from one seed track and save it to the listener's history."""
+    if isinstance(body.seed, str) and body.seed.isdigit() and not is_db_id(body.seed):
+        raise NotFoundError(f"No track {body.seed} in the catalog.", code="seed_not_found")
     options = body.options
     request = GenerateRequest(
         seed=body.seed,
@@ -111,7 +114,7 @@ def list_playlists(query: PlaylistsQuery) -> dict[str, Any]:
             "seed_track_id": p.seed_track_id,
             "matcher": p.matcher,
             "track_count": len(p.items),
-            "created_at": p.created_at.isoformat(),
+            "created_at": utc_iso(p.created_at),
         }
         for p in rows
     ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from musaic.api.schemas import ErrorEnvelope
+from musaic.api.schemas import ErrorEnvelope, is_db_id
 from musaic.api.spotify_context import listener_client
+from musaic.errors import NotFoundError, field_error
 from musaic.models import Track
 from musaic.services import tracks
-from musaic.spotify.refs import spotify_url
+from musaic.spotify.refs import TRACK_REF_FORMATS, TRACK_REF_PATTERN, spotify_url
 
 bp = APIBlueprint("tracks", __name__, url_prefix="/api", abp_tags=[Tag(name="tracks")])
 
@@ -51,7 +52,16 @@ class TrackOut(BaseModel):
 class TrackPath(BaseModel):
     """A catalog id, a Spotify id, a spotify:track: URI or an open.spotify.com URL."""
 
-    ref: str = Field(min_length=1, max_length=300)
+    ref: str = Field(
+        min_length=1, max_length=300, json_schema_extra={"pattern": TRACK_REF_PATTERN.pattern}
+    )
+
+    @field_validator("ref")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if not TRACK_REF_PATTERN.fullmatch(value):
+            raise field_error("id", f"must be {TRACK_REF_FORMATS}")
+        return value
 
 
 def track_out(track: Track) -> dict[str, Any]:
@@ -82,4 +92,6 @@ def track_out(track: Track) -> dict[str, Any]:
 )
 def get_track(path: TrackPath) -> dict[str, Any]:
     """Return one track; a Spotify id not yet in the catalog is fetched for a logged-in listener."""
+    if path.ref.isdigit() and not is_db_id(path.ref):
+        raise NotFoundError(f"no track {path.ref!r}", details={"id": path.ref})  # beyond any id
     return track_out(tracks.get_track(path.ref, spotify=listener_client()))

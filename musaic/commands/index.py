@@ -11,7 +11,12 @@ from flask.cli import with_appcontext
 
 from musaic.indexing.tables import COOC_METHODS, DEFAULT_METHOD
 from musaic.services.catalog import catalog_stats
-from musaic.services.index import BuildOptions, build_index, index_status
+from musaic.services.index import (
+    BuildOptions,
+    build_index,
+    index_status,
+    repair_interrupted_builds,
+)
 
 
 @click.group("index")
@@ -88,9 +93,18 @@ def build(k: int, method: str, params: tuple[str, ...], if_missing: bool) -> Non
 
 @index_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Mark builds whose process died mid-build failed and delete their rows.",
+)
 @with_appcontext
-def status(as_json: bool) -> None:
-    """Show the active build and its stats."""
+def status(as_json: bool, repair: bool) -> None:
+    """Show the active build and its stats (with --repair, clean up interrupted builds first)."""
+    if repair:
+        repaired = repair_interrupted_builds()
+        message = ", ".join(map(str, repaired)) if repaired else "none"
+        click.echo(f"interrupted builds marked failed and their rows deleted: {message}", err=True)
     report = index_status()
     if as_json:
         click.echo(json.dumps(report, indent=2))

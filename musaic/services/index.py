@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import resource
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -22,6 +25,9 @@ AUDIO_K = 50
 EMBED_K = 100  # the research stored 200 per track; 100 halves the table (storage)
 ARTIST_K = 50
 Maker = partial[tables.Table]
+# A build whose process cannot be checked (another host, or no owner recorded) is presumed dead
+# after this long; the slowest full build measured takes well under an hour.
+STALE_AFTER = timedelta(hours=6)
 
 
 @dataclass
@@ -106,8 +112,9 @@ def build_index(
     """
     options = options or BuildOptions()
     parameters = tables.method_parameters(options.method, options.params)
+    repair_interrupted_builds()
     session = db.session()
-    build = IndexBuild(status="building", active=False, stats={})
+    build = IndexBuild(status="building", active=False, stats={"owner": _this_process()})
     session.add(build)
     session.commit()
     build_id = build.id
@@ -136,6 +143,42 @@ def build_index(
         fail(session, build_id, f"{type(exc).__name__}: {exc}", {**stats, **clock.summary()})
         raise
     return stats
+
+
+def _this_process() -> dict[str, Any]:
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by another user
+    return False
+
+
+def _interrupted(build: IndexBuild, now: datetime) -> bool:
+    """Tell whether a "building" build's process has died (or is presumed dead)."""
+    owner = (build.stats or {}).get("owner") or {}
+    if owner.get("host") == socket.gethostname() and isinstance(owner.get("pid"), int):
+        return _process_gone(owner["pid"])
+    started = build.started_at
+    if started is not None and started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    return started is None or now - started > STALE_AFTER
+
+
+def repair_interrupted_builds() -> list[int]:
+    """Mark builds whose process died mid-build failed and delete their rows; return their ids."""
+    session = db.session()
+    now = datetime.now(UTC)
+    building = session.scalars(select(IndexBuild).where(IndexBuild.status == "building")).all()
+    stale = [(b.id, dict(b.stats or {})) for b in building if _interrupted(b, now)]
+    for build_id, stats in stale:
+        fail(session, build_id, "interrupted: its process stopped before the swap", stats)
+    return [build_id for build_id, _ in stale]
 
 
 def index_status() -> dict[str, Any]:

@@ -123,9 +123,25 @@ def generate_playlist(
         for i, c in enumerate(generated.items)
     ]
     db.session.add(playlist)
-    db.session.commit()
+    db.session.flush()
+    saved = get_playlist(playlist.id, listener)
+    commit_keeping_loaded()
     generated.timings["save"] = _elapsed_ms(step)
-    return get_playlist(playlist.id, listener), generated
+    return saved, generated
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what is loaded, so nothing reads the database after the commit.
+
+    A read after the commit could fail (the database just went away) and turn a saved playlist
+    into an error answer; loading first and committing last leaves no such window.
+    """
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def _options_json(options: Options) -> dict[str, Any]:
@@ -227,8 +243,10 @@ def update_playlist(
             PlaylistTrack(position=i, track_id=t, score=s, reasons=r)
             for i, (t, s, r) in enumerate(items)
         )
-    db.session.commit()
-    return get_playlist(playlist_id, listener)
+    db.session.flush()
+    updated = get_playlist(playlist_id, listener)
+    commit_keeping_loaded()
+    return updated
 
 
 def delete_playlist(playlist_id: int, listener: Listener) -> None:

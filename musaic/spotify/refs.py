@@ -10,6 +10,11 @@ _BASE62_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 _URL_PATH = re.compile(r"^/(?:intl-[A-Za-z-]+/)?(\w+)/([0-9A-Za-z]{22})/?$")
 _URL_HOSTS = ("open.spotify.com", "play.spotify.com")
 MAX_CATALOG_ID_DIGITS = 18  # anything longer does not fit a 64-bit integer column
+# The reference forms a track path accepts, as one pattern (catalog ids bounded to an int32 column).
+TRACK_REF_PATTERN = re.compile(
+    r"^(\d{1,10}|[0-9A-Za-z]{22}|spotify:track:[0-9A-Za-z]{22}"
+    r"|https?://open\.spotify\.com/(intl-[a-z-]+/)?track/[0-9A-Za-z]{22}/?(\?[^#]*)?(#.*)?)$"
+)
 TRACK_REF_FORMATS = (
     "a catalog id, a 22-character Spotify id, a spotify:track: URI "
     "or an open.spotify.com/track/ URL"
