@@ -53,6 +53,7 @@ class EnvSettings(BaseSettings):
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
     REDIS_SSL_CERT_REQS: str = "none"
+    REDIS_KEY_PREFIX: str = "musaic:"  # sessions, limits and the Spotify budget live under it
     CORS_ORIGINS: str = ""
     TOKEN_ENCRYPTION_KEY: SecretStr = SecretStr("")
     SPOTIFY_CLIENT_ID: str = ""
@@ -137,6 +138,7 @@ def from_environment() -> dict[str, Any]:
         SESSION_COOKIE_SECURE=False,
         PERMANENT_SESSION_LIFETIME=env.SESSION_IDLE_MINUTES * 60,
         SESSION_ABSOLUTE_SECONDS=int(env.SESSION_ABSOLUTE_HOURS * 3600),
+        SESSION_KEY_PREFIX=env.REDIS_KEY_PREFIX,
     )
     return settings
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,10 @@ def free_port() -> int:
 
 
 def gunicorn_command(port: int) -> list[str]:
-    """The one gunicorn command every proof starts (switch to -c gunicorn.conf.py here)."""
+    """The one gunicorn command every proof starts: the Procfile's, on a loopback port."""
     return [
         str(BIN / "gunicorn"),
-        *("-k", "gthread", "--threads", "4", "-w", "2"),
+        *("-c", str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py")),
         *("-b", f"127.0.0.1:{port}", "--graceful-timeout", "5"),
         "musaic.wsgi:app",
     ]
@@ -94,7 +95,15 @@ class Gunicorn:
     def __init__(self, env: dict[str, str]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "MUSAIC_ENV": "development", "LOG_LEVEL": "WARNING", **env}
+        # Redis keys (sessions, limits, the Spotify quota wall) stay apart from other tests';
+        # processes of one test share them by passing the same REDIS_KEY_PREFIX in `env`.
+        self.env = {
+            **os.environ,
+            "MUSAIC_ENV": "development",
+            "LOG_LEVEL": "WARNING",
+            "REDIS_KEY_PREFIX": f"musaic-proof-{uuid.uuid4().hex[:8]}:",
+            **env,
+        }
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Gunicorn:

@@ -22,6 +22,7 @@ def process_env(app: Any, redis_url: str, standin: Any, callback_base: str) -> d
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "REDIS_URL": redis_url,
         "SECRET_KEY": "two-processes-share-this-secret-key-0123456789",
+        "REDIS_KEY_PREFIX": app.config["SESSION_KEY_PREFIX"],
         **{name: str(value) for name, value in spotify.items()},
     }
 
