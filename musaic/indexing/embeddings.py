@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
@@ -69,30 +71,53 @@ def embedding_topk(
 
     Self pairs are excluded; rows with fewer than k such scores are padded with -1 / 0.
     """
+    parts = [
+        part
+        for _, part in embedding_topk_blocks(
+            factors, k, chunk_size, items, targets, cosine, min_score
+        )
+    ]
+    if not parts:
+        return Neighbours(np.full((0, k), -1, np.int32), np.zeros((0, k), np.float32))
+    return Neighbours(np.vstack([p.indices for p in parts]), np.vstack([p.scores for p in parts]))
+
+
+def embedding_topk_blocks(
+    factors: FloatArray,
+    k: int = 100,
+    chunk_size: int = 256,
+    items: IntArray | None = None,
+    targets: IntArray | None = None,
+    cosine: bool = True,
+    min_score: float = 1e-6,
+) -> Iterator[tuple[IntArray, Neighbours]]:
+    """Yield (rows, their top-k table) for `chunk_size` rows at a time, as embedding_topk."""
     f = normalise_rows(factors) if cosine else np.asarray(factors, dtype=np.float64)
     rows = np.arange(f.shape[0]) if items is None else np.asarray(items, dtype=np.int64)
     cols = np.arange(f.shape[0]) if targets is None else np.asarray(targets, dtype=np.int64)
-    target_f = np.ascontiguousarray(f[cols].T, dtype=np.float32)
-    position = np.full(f.shape[0], -1, dtype=np.int64)
+    f32 = f.astype(np.float32)
+    del f
+    target_f = np.ascontiguousarray(f32[cols].T)
+    position = np.full(f32.shape[0], -1, dtype=np.int64)
     position[cols] = np.arange(cols.size)
     k_eff = min(k, cols.size)
-    out_idx = np.full((rows.size, k), -1, dtype=np.int32)
-    out_score = np.zeros((rows.size, k), dtype=np.float32)
     for start in range(0, rows.size, chunk_size):
         row_items = rows[start : start + chunk_size]
-        block = f[row_items].astype(np.float32) @ target_f
-        own = position[row_items]
-        block[np.flatnonzero(own >= 0), own[own >= 0]] = -np.inf
-        if k_eff == 0:
-            continue
-        part = np.argpartition(-block, k_eff - 1, axis=1)[:, :k_eff]
-        part_s = np.take_along_axis(block, part, axis=1)
-        order = np.lexsort((cols[part], -part_s), axis=1)
-        part, part_s = np.take_along_axis(part, order, axis=1), np.take_along_axis(part_s, order, 1)
-        keep = part_s > min_score
-        out_idx[start : start + row_items.size, :k_eff] = np.where(keep, cols[part], -1)
-        out_score[start : start + row_items.size, :k_eff] = np.where(keep, part_s, 0.0)
-    return Neighbours(out_idx, out_score)
+        out_idx = np.full((row_items.size, k), -1, dtype=np.int32)
+        out_score = np.zeros((row_items.size, k), dtype=np.float32)
+        if k_eff > 0:
+            block = f32[row_items] @ target_f
+            own = position[row_items]
+            block[np.flatnonzero(own >= 0), own[own >= 0]] = -np.inf
+            part = np.argpartition(-block, k_eff - 1, axis=1)[:, :k_eff]
+            part_s = np.take_along_axis(block, part, axis=1)
+            order = np.lexsort((cols[part], -part_s), axis=1)
+            part = np.take_along_axis(part, order, axis=1)
+            part_s = np.take_along_axis(part_s, order, 1)
+            keep = part_s > min_score
+            out_idx[:, :k_eff] = np.where(keep, cols[part], -1)
+            out_score[:, :k_eff] = np.where(keep, part_s, 0.0)
+        yield row_items, Neighbours(out_idx, out_score)
 
 
 def support_weight(support: FloatArray | float, scale: float, half: float) -> FloatArray:

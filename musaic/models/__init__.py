@@ -1,7 +1,7 @@
 """SQLAlchemy rows; importing this package registers every table on the metadata."""
 
 from musaic.models.catalog import AUDIO_FEATURES, Album, Artist, ArtistTag, Tag, Track, TrackArtist
-from musaic.models.index import ArtistNeighbour, IndexBuild, TrackNeighbour
+from musaic.models.index import ArtistNeighbourList, IndexBuild, TrackNeighbourList
 from musaic.models.playlists import PLAYLIST_KINDS, ListeningEvent, Playlist, PlaylistTrack
 from musaic.models.users import SpotifyToken, User
 
@@ -10,7 +10,7 @@ __all__ = [
     "PLAYLIST_KINDS",
     "Album",
     "Artist",
-    "ArtistNeighbour",
+    "ArtistNeighbourList",
     "ArtistTag",
     "IndexBuild",
     "ListeningEvent",
@@ -20,6 +20,6 @@ __all__ = [
     "Tag",
     "Track",
     "TrackArtist",
-    "TrackNeighbour",
+    "TrackNeighbourList",
     "User",
 ]
