@@ -30,11 +30,18 @@ def _imports(argv: list[str]) -> None:
     imports.main(argv)
 
 
+def _scale(argv: list[str]) -> None:
+    from benchmarks import scale
+
+    scale.main(argv)
+
+
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "imports": _imports,
     "search": _search,
     "index": _index,
     "generation": _generation,
+    "scale": _scale,
 }
 
 
