@@ -27,6 +27,7 @@ run: install
 lint: install
 	$(BIN)/ruff check musaic tests benchmarks research
 	$(BIN)/ruff format --check musaic tests benchmarks research
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy musaic
