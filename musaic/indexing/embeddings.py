@@ -49,13 +49,24 @@ def svd_item_factors(
     s, vt = s[order], vt[order]
     signs = np.sign(vt[np.arange(k), np.abs(vt).argmax(axis=1)])  # deterministic sign per factor
     signs[signs == 0] = 1.0
-    return np.ascontiguousarray((vt * signs[:, np.newaxis]).T * np.power(s, power))
+    vt *= signs[:, np.newaxis]  # in place: at 2M tracks x 256 factors each copy is 4 GB
+    vt *= np.power(s, power)[:, np.newaxis]
+    return np.asarray(vt.T)
 
 
 def normalise_rows(factors: FloatArray) -> FloatArray:
     """Scale each row to unit length (zero rows stay zero), so dot products become cosines."""
     norms = np.linalg.norm(factors, axis=1, keepdims=True)
     return np.asarray(factors / np.where(norms > 0, norms, 1.0), dtype=np.float64)
+
+
+def _float32_rows(factors: FloatArray, unit: bool, chunk: int = 65_536) -> npt.NDArray[np.float32]:
+    """Return the factors as float32 (unit rows if `unit`), a slice at a time, without a copy."""
+    out = np.empty(factors.shape, dtype=np.float32)
+    for start in range(0, factors.shape[0], chunk):
+        part = np.asarray(factors[start : start + chunk], dtype=np.float64)
+        out[start : start + chunk] = normalise_rows(part) if unit else part
+    return out
 
 
 def embedding_topk(
@@ -92,11 +103,10 @@ def embedding_topk_blocks(
     min_score: float = 1e-6,
 ) -> Iterator[tuple[IntArray, Neighbours]]:
     """Yield (rows, their top-k table) for `chunk_size` rows at a time, as embedding_topk."""
-    f = normalise_rows(factors) if cosine else np.asarray(factors, dtype=np.float64)
-    rows = np.arange(f.shape[0]) if items is None else np.asarray(items, dtype=np.int64)
-    cols = np.arange(f.shape[0]) if targets is None else np.asarray(targets, dtype=np.int64)
-    f32 = f.astype(np.float32)
-    del f
+    f32 = _float32_rows(factors, cosine)
+    del factors  # the caller may hand over its only reference: float64 rows are twice the size
+    rows = np.arange(f32.shape[0]) if items is None else np.asarray(items, dtype=np.int64)
+    cols = np.arange(f32.shape[0]) if targets is None else np.asarray(targets, dtype=np.int64)
     target_f = np.ascontiguousarray(f32[cols].T)
     position = np.full(f32.shape[0], -1, dtype=np.int64)
     position[cols] = np.arange(cols.size)

@@ -143,12 +143,15 @@ def embed_table(
         details["skipped"] = f"no track is in {EMBED_MIN_CONTEXTS} or more contexts"
     if "skipped" in details:
         return _empty(kind, details)
-    vectors = emb.svd_item_factors(
-        sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER
-    )
-    del binary
     chunk = max(16, block_bytes // (12 * max(targets.size, 1)))  # a float32 block + its sort
-    parts = emb.embedding_topk_blocks(vectors, k, chunk_size=chunk, targets=targets)
+    parts = emb.embedding_topk_blocks(
+        emb.svd_item_factors(
+            sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER
+        ),
+        k,
+        chunk_size=chunk,
+        targets=targets,
+    )
     found = ids[items]
     blocks = (_block(found[rows], found, part, None) for rows, part in parts)
     return Table(kind, blocks, int(items.size), details)
