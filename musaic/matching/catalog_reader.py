@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, scoped_session
 
 from musaic.matching.base import Seed
 from musaic.models import AUDIO_FEATURES, Artist, ArtistTag, Tag, Track, TrackArtist
+from musaic.shared import chunks
 
-SQLITE_PARAMETERS = 900  # SQLite allows ~999 bound parameters per statement
 _FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
 
 
@@ -37,12 +37,6 @@ def _features(values: Sequence[Any]) -> dict[str, float] | None:
     pairs = zip(AUDIO_FEATURES, values, strict=True)
     known = {name: float(value) for name, value in pairs if value is not None}
     return known if "energy" in known and "tempo" in known else None  # Track.has_audio_features
-
-
-def chunks(ids: Sequence[int], size: int = SQLITE_PARAMETERS) -> Iterable[Sequence[int]]:
-    """Yield `ids` in slices of at most `size`, so each IN (...) fits every backend."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 class CatalogReader:

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
-from musaic.matching.catalog_reader import CatalogReader, TrackInfo, chunks
+from musaic.matching.catalog_reader import CatalogReader, TrackInfo
 from musaic.matching.popularity import PopularityThresholds, popularity_thresholds
 from musaic.models import ArtistNeighbourList, IndexBuild, TrackNeighbourList
 from musaic.models.index import UnpackedList, unpack_list
+from musaic.shared import chunks
 
 # Callers import the reader and the values it returns from here.
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]

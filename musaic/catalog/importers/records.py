@@ -97,9 +97,3 @@ def spotify_id_from_uri(value: str | None, kind: str) -> str | None:
     elif ":" in value or "/" in value:
         return None
     return value if len(value) == 22 and value.isalnum() else None
-
-
-def release_year(release_date: str | None) -> int | None:
-    """Return the year of "2019-06-14", "2019-06" or "2019", else None."""
-    head = (release_date or "")[:4]
-    return int(head) if head.isdigit() and 1000 <= int(head) <= 2100 else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from musaic.catalog.search.backend import SearchBackend, SearchDocument
 from musaic.catalog.search.query import tokenize
 from musaic.models import Track, TrackArtist
+from musaic.shared import chunks
 
 BATCH_SIZE = 2000
 
@@ -31,15 +32,10 @@ def build_document(track: Track) -> SearchDocument:
     )
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), BATCH_SIZE):
-        yield ids[start : start + BATCH_SIZE]
-
-
 def write_tracks(session: Session, backend: SearchBackend, track_ids: Iterable[int]) -> int:
     """(Re)build the documents and vocabulary of these tracks; return how many were written."""
     written = 0
-    for chunk in _chunks(sorted(set(track_ids))):
+    for chunk in chunks(sorted(set(track_ids)), BATCH_SIZE):
         tracks = session.scalars(
             select(Track)
             .where(Track.id.in_(chunk))

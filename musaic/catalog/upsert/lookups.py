@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
-
-SELECT_CHUNK = 900  # stay well under SQLite's bound-parameter limit
 
 
 @dataclass
@@ -96,12 +94,6 @@ class Pending:
         for old, new in real.items():
             index.replace(old, new, self.rows[old].get("spotify_id"), self.keys[old])
         return real
-
-
-def chunks(ids: Sequence[Any], size: int = SELECT_CHUNK) -> Iterable[Sequence[Any]]:
-    """Split `ids` into lists short enough for one IN (...) clause."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def table_of(model: Any) -> Table:

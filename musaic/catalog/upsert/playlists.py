@@ -11,9 +11,10 @@ from sqlalchemy import bindparam, delete, distinct, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from musaic.catalog.importers.records import PlaylistRecord, PlayRecord
-from musaic.catalog.upsert.lookups import RowTally, Tally, chunks, table_of
+from musaic.catalog.upsert.lookups import RowTally, Tally, table_of
 from musaic.catalog.upsert.tracks import TrackWriter
 from musaic.models import ArtistTag, ListeningEvent, Playlist, PlaylistTrack, Tag, Track
+from musaic.shared import chunks
 
 ITEMS, PLAYLISTS, TAGS = table_of(PlaylistTrack), table_of(Playlist), table_of(Tag)
 ARTIST_TAGS, TRACKS, EVENTS = table_of(ArtistTag), table_of(Track), table_of(ListeningEvent)
