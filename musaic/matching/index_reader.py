@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
-from musaic.matching.catalog_reader import CatalogReader, TrackInfo
+from musaic.matching.catalog_reader import IDS, CatalogReader, TrackInfo
 from musaic.matching.popularity import PopularityThresholds, popularity_thresholds
 from musaic.models import ArtistNeighbourList, IndexBuild, TrackNeighbourList
 from musaic.models.index import UnpackedList, unpack_list
@@ -28,6 +28,25 @@ class Neighbour:
     score: float
     support: int | None
     kind: str
+
+
+def _list_read(table: type[TrackNeighbourList] | type[ArtistNeighbourList], source: Any) -> Any:
+    """Return the one statement that reads many owners' lists of some kinds in one build."""
+    return (
+        select(source, table.kind, table.neighbour_ids, table.scores, table.support)
+        .where(
+            table.build_id == bindparam("build"),
+            table.kind.in_(bindparam("kinds", expanding=True)),
+            source.in_(IDS),
+        )
+        .order_by(source, table.kind)
+    )
+
+
+_LIST_READS = {
+    TrackNeighbourList: _list_read(TrackNeighbourList, TrackNeighbourList.track_id),
+    ArtistNeighbourList: _list_read(ArtistNeighbourList, ArtistNeighbourList.artist_id),
+}
 
 
 def _kinds(kinds: str | Sequence[str]) -> list[str]:
@@ -94,16 +113,10 @@ class IndexReader(CatalogReader):
         if self.build_id is None or not ids or limit <= 0:
             return {}
         found: dict[int, list[Neighbour]] = defaultdict(list)
+        statement = _LIST_READS[table]
+        wanted = {"build": self.build_id, "kinds": _kinds(kinds)}
         for chunk in chunks(ids):
-            rows = self.session.execute(
-                select(source, table.kind, table.neighbour_ids, table.scores, table.support)
-                .where(
-                    table.build_id == self.build_id,
-                    table.kind.in_(_kinds(kinds)),
-                    source.in_(chunk),
-                )
-                .order_by(source, table.kind)
-            )
+            rows = self.session.execute(statement, {**wanted, "ids": chunk})
             for source_id, kind, packed_ids, packed_scores, packed_support in rows:
                 found[source_id].extend(
                     _decoded(kind, unpack_list(packed_ids, packed_scores, packed_support, limit))
