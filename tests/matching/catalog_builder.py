@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
 from musaic.extensions import db
-from musaic.models.index import pack_list
 from musaic.models import (
     Artist,
     ArtistNeighbourList,
@@ -22,6 +21,7 @@ from musaic.models import (
     TrackArtist,
     TrackNeighbourList,
 )
+from musaic.models.index import pack_list
 
 
 def _packed(rows: Sequence[tuple[int, float, int | None]]) -> dict[str, object]:
