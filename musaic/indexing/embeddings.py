@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.sparse.linalg import svds
+from scipy.sparse.linalg import LinearOperator, eigsh, svds
 
 from musaic.indexing.similarity import Neighbours, bm25_weight, item_counts
 
@@ -54,6 +54,60 @@ def svd_item_factors(
     return np.asarray(vt.T)
 
 
+def blocked_item_factors(
+    incidence: sparse.csr_matrix,
+    k: int,
+    weighting: str = "none",
+    power: float = 0.5,
+    seed: int = 0,
+    block_rows: int = 65_536,
+) -> npt.NDArray[np.float32]:
+    """Return svd_item_factors' vectors in float32, never holding a float64 items x k array.
+
+    With fewer contexts than items, svds finds the factors as eigenvectors E of X X^T (contexts
+    side, small) and then takes the SVD of the items x k product X^T E. Here that product is
+    made `block_rows` items at a time, twice: once to sum its k x k Gram matrix (whose
+    eigenvectors W and values S^2 stand in for that SVD), once to write X^T E W S^(power-1).
+    """
+    x = weight_incidence(incidence, weighting)
+    if x.shape[0] >= x.shape[1]:
+        return svd_item_factors(incidence, k, weighting, power, seed).astype(np.float32)
+    k = min(k, min(x.shape) - 1)
+    contexts = x.shape[0]
+    gram_op = LinearOperator(
+        (contexts, contexts),
+        matvec=lambda v: x @ (x.T @ v),
+        matmat=lambda m: x @ (x.T @ m),
+        dtype=x.dtype,
+    )
+    v0 = np.random.default_rng(seed).standard_normal(contexts)
+    _, eigvec = eigsh(gram_op, k=k, tol=0, v0=v0)  # as scipy's svds (arpack) does
+    eigvec, _ = np.linalg.qr(eigvec)
+    by_item = x.T.tocsr()
+    blocks = [slice(a, a + block_rows) for a in range(0, by_item.shape[0], block_rows)]
+    gram = np.zeros((k, k))
+    for rows in blocks:
+        part = by_item[rows] @ eigvec
+        gram += part.T @ part
+    values, w = np.linalg.eigh(gram)
+    order = np.argsort(-values)
+    s = np.sqrt(np.maximum(values[order], 1e-300))
+    w = w[:, order]
+    out = np.empty((by_item.shape[0], k), dtype=np.float32)
+    largest, signs = np.zeros(k), np.ones(k)
+    for rows in blocks:
+        u = (by_item[rows] @ eigvec) @ w / s  # left singular vectors of X^T, this block
+        size = np.abs(u)
+        at = size.argmax(axis=0)
+        better = size[at, np.arange(k)] > largest  # the first largest entry fixes the sign
+        largest[better] = size[at, np.arange(k)][better]
+        signs[better] = np.sign(u[at, np.arange(k)])[better]
+        out[rows] = u * np.power(s, power)
+    signs[signs == 0] = 1.0
+    out *= signs.astype(np.float32)
+    return out
+
+
 def normalise_rows(factors: FloatArray) -> FloatArray:
     """Scale each row to unit length (zero rows stay zero), so dot products become cosines."""
     norms = np.linalg.norm(factors, axis=1, keepdims=True)
@@ -94,7 +148,7 @@ def embedding_topk(
 
 
 def embedding_topk_blocks(
-    factors: FloatArray,
+    factors: FloatArray | npt.NDArray[np.float32],
     k: int = 100,
     chunk_size: int = 256,
     items: IntArray | None = None,

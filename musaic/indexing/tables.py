@@ -145,7 +145,7 @@ def embed_table(
         return _empty(kind, details)
     chunk = max(16, block_bytes // (12 * max(targets.size, 1)))  # a float32 block + its sort
     parts = emb.embedding_topk_blocks(
-        emb.svd_item_factors(
+        emb.blocked_item_factors(
             sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER
         ),
         k,
