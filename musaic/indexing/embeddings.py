@@ -114,7 +114,9 @@ def normalise_rows(factors: FloatArray) -> FloatArray:
     return np.asarray(factors / np.where(norms > 0, norms, 1.0), dtype=np.float64)
 
 
-def _float32_rows(factors: FloatArray, unit: bool, chunk: int = 65_536) -> npt.NDArray[np.float32]:
+def _float32_rows(
+    factors: FloatArray | npt.NDArray[np.float32], unit: bool, chunk: int = 65_536
+) -> npt.NDArray[np.float32]:
     """Return the factors as float32 (unit rows if `unit`), a slice at a time, without a copy."""
     out = np.empty(factors.shape, dtype=np.float32)
     for start in range(0, factors.shape[0], chunk):
