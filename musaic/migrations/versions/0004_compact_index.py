@@ -23,28 +23,37 @@ def _drop_builds() -> None:
     op.execute("DELETE FROM index_builds")
 
 
+def _create(table: str, owner: str, *columns: sa.Column[object], key: tuple[str, ...]) -> None:
+    """Create one neighbour table of `owner` keyed by (build_id, kind, <owner>_id, *key)."""
+    op.create_table(
+        table,
+        sa.Column("build_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column(f"{owner}_id", sa.Integer(), nullable=False),
+        *columns,
+        sa.ForeignKeyConstraint(
+            ["build_id"],
+            ["index_builds.id"],
+            name=op.f(f"fk_{table}_build_id_index_builds"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("build_id", "kind", f"{owner}_id", *key, name=op.f(f"pk_{table}")),
+    )
+
+
 def upgrade() -> None:
     for owner in _OWNERS:
         op.drop_table(f"{owner}_neighbours")
     _drop_builds()
     for owner in _OWNERS:
-        table = f"{owner}_neighbour_lists"
-        op.create_table(
-            table,
-            sa.Column("build_id", sa.Integer(), nullable=False),
-            sa.Column("kind", sa.String(length=16), nullable=False),
-            sa.Column(f"{owner}_id", sa.Integer(), nullable=False),
+        _create(
+            f"{owner}_neighbour_lists",
+            owner,
             sa.Column("size", sa.Integer(), nullable=False),
             sa.Column("neighbour_ids", sa.LargeBinary(), nullable=False),
             sa.Column("scores", sa.LargeBinary(), nullable=False),
             sa.Column("support", sa.LargeBinary(), nullable=True),
-            sa.ForeignKeyConstraint(
-                ["build_id"],
-                ["index_builds.id"],
-                name=op.f(f"fk_{table}_build_id_index_builds"),
-                ondelete="CASCADE",
-            ),
-            sa.PrimaryKeyConstraint("build_id", "kind", f"{owner}_id", name=op.f(f"pk_{table}")),
+            key=(),
         )
 
 
@@ -53,23 +62,12 @@ def downgrade() -> None:
         op.drop_table(f"{owner}_neighbour_lists")
     _drop_builds()
     for owner in _OWNERS:
-        table = f"{owner}_neighbours"
-        op.create_table(
-            table,
-            sa.Column("build_id", sa.Integer(), nullable=False),
-            sa.Column("kind", sa.String(length=16), nullable=False),
-            sa.Column(f"{owner}_id", sa.Integer(), nullable=False),
+        _create(
+            f"{owner}_neighbours",
+            owner,
             sa.Column("rank", sa.Integer(), nullable=False),
             sa.Column("neighbour_id", sa.Integer(), nullable=False),
             sa.Column("score", sa.Float(), nullable=False),
             sa.Column("support", sa.Integer(), nullable=True),
-            sa.ForeignKeyConstraint(
-                ["build_id"],
-                ["index_builds.id"],
-                name=op.f(f"fk_{table}_build_id_index_builds"),
-                ondelete="CASCADE",
-            ),
-            sa.PrimaryKeyConstraint(
-                "build_id", "kind", f"{owner}_id", "rank", name=op.f(f"pk_{table}")
-            ),
+            key=("rank",),
         )
