@@ -60,7 +60,7 @@ def blocked_item_factors(
     weighting: str = "none",
     power: float = 0.5,
     seed: int = 0,
-    block_rows: int = 65_536,
+    block_rows: int = 16_384,
 ) -> npt.NDArray[np.float32]:
     """Return svd_item_factors' vectors in float32, never holding a float64 items x k array.
 
@@ -115,7 +115,7 @@ def normalise_rows(factors: FloatArray) -> FloatArray:
 
 
 def _float32_rows(
-    factors: FloatArray | npt.NDArray[np.float32], unit: bool, chunk: int = 65_536
+    factors: FloatArray | npt.NDArray[np.float32], unit: bool, chunk: int = 16_384
 ) -> npt.NDArray[np.float32]:
     """Return the factors as float32 (unit rows if `unit`), a slice at a time, without a copy."""
     out = np.empty(factors.shape, dtype=np.float32)
