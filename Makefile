@@ -38,6 +38,7 @@ run: install
 lint: install
 	$(BIN)/ruff check musaic tests benchmarks research scripts
 	$(BIN)/ruff format --check musaic tests benchmarks research scripts
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy musaic

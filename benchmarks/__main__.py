@@ -2,75 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Callable
 
-
-def _search(argv: list[str]) -> None:
-    from benchmarks import search
-
-    search.main(argv)
-
-
-def _index(argv: list[str]) -> None:
-    from benchmarks import index
-
-    index.main(argv)
-
-
-def _generation(argv: list[str]) -> None:
-    from benchmarks import generation
-
-    generation.main(argv)
-
-
-def _imports(argv: list[str]) -> None:
-    from benchmarks import imports
-
-    imports.main(argv)
-
-
-def _export(argv: list[str]) -> None:
-    from benchmarks import export
-
-    export.main(argv)
-
-
-def _protection(argv: list[str]) -> None:
-    from benchmarks import protection
-
-    protection.main(argv)
-
-
-def _fuzz(argv: list[str]) -> None:
-    from benchmarks import fuzz
-
-    fuzz.main(argv)
-
-
-def _load(argv: list[str]) -> None:
-    from benchmarks import load
-
-    load.main(argv)
-
-
-BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
-    "imports": _imports,
-    "search": _search,
-    "index": _index,
-    "generation": _generation,
-    "export": _export,
-    "protection": _protection,
-    "load": _load,
-    "fuzz": _fuzz,
-}
+# Each name is a module of this package with a `main(argv)`; imported only when asked for.
+BENCHMARKS = (
+    "imports",
+    "search",
+    "index",
+    "generation",
+    "scale",
+    "export",
+    "protection",
+    "load",
+    "fuzz",
+)
 
 
 def main() -> None:
     """Dispatch to the benchmark named by the first argument."""
     if len(sys.argv) < 2 or sys.argv[1] not in BENCHMARKS:
         sys.exit(f"usage: python -m benchmarks {{{','.join(BENCHMARKS)}}} [options]")
-    BENCHMARKS[sys.argv[1]](sys.argv[2:])
+    importlib.import_module(f"benchmarks.{sys.argv[1]}").main(sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""Generation latency: 200 catalog seeds in-process and over HTTP, vs one indexed neighbour read."""
+"""Generation latency: 200 catalog seeds in-process and over HTTP, vs its own I/O floor.
+
+"bare_io" replays, per seed, every SELECT that seed's generation issued (recorded once), on the
+raw DB-API cursor with nothing else: the rows generation needs, fetched as fast as SQL can.
+"""
 
 from __future__ import annotations
 
@@ -14,21 +18,22 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, event, func, select, text
 from werkzeug.serving import make_server
 
 from musaic import create_app
 from musaic.extensions import db
-from musaic.models import IndexBuild, Playlist, TrackNeighbour
+from musaic.models import IndexBuild, Playlist, TrackNeighbourList
 from musaic.services.listener import Listener
 from musaic.services.playlists import GenerateRequest, generate_playlist
 
 SEED = 2026
 BENCH_SESSION = "benchmark-generation"
 NEIGHBOUR_READ = text(
-    "SELECT neighbour_id, score, support FROM track_neighbours "
-    "WHERE build_id = :build AND kind = 'cooc' AND track_id = :track ORDER BY rank LIMIT 100"
+    "SELECT neighbour_ids, scores, support FROM track_neighbour_lists "
+    "WHERE build_id = :build AND kind = 'cooc' AND track_id = :track"
 )
+Statement = tuple[str, Any]
 
 
 def pick_seeds(count: int, seed: int = SEED) -> tuple[int, list[int]]:
@@ -36,11 +41,39 @@ def pick_seeds(count: int, seed: int = SEED) -> tuple[int, list[int]]:
     build = db.session.scalar(select(IndexBuild.id).where(IndexBuild.active))
     if build is None:
         raise SystemExit("no active index: run `musaic index build` first")
-    with_rows = select(TrackNeighbour.track_id).where(
-        TrackNeighbour.build_id == build, TrackNeighbour.kind == "cooc", TrackNeighbour.rank == 0
+    with_rows = select(TrackNeighbourList.track_id).where(
+        TrackNeighbourList.build_id == build, TrackNeighbourList.kind == "cooc"
     )
     ids = sorted(db.session.scalars(with_rows).all())
     return build, random.Random(seed).sample(ids, min(count, len(ids)))
+
+
+def recorded_reads(call: Callable[[], Any]) -> list[Statement]:
+    """Run `call` once and return the (SQL, DB-API parameters) of every SELECT it issued."""
+    reads: list[Statement] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            reads.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return reads
+
+
+def bare_io(reads: dict[int, list[Statement]]) -> Callable[[int], None]:
+    """Return a call that replays one seed's recorded SELECTs on the raw cursor."""
+    cursor = db.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    def replay(track_id: int) -> None:
+        for statement, parameters in reads[track_id]:
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+
+    return replay
 
 
 def timed(call: Callable[[int], Any], seeds: list[int]) -> list[float]:
@@ -98,9 +131,14 @@ def run(database_url: str | None, count: int, length: int) -> dict[str, Any]:
 
         read = timed(read_neighbours, seeds)
         listener = Listener(history_key=BENCH_SESSION)
-        in_process = timed(
-            lambda t: generate_playlist(GenerateRequest(seed=t, length=length), listener), seeds
-        )
+
+        def generate(track_id: int) -> None:
+            generate_playlist(GenerateRequest(seed=track_id, length=length), listener)
+
+        generate(seeds[0])  # once: per-build caches (popularity bands) are not per-seed reads
+        reads = {t: recorded_reads(lambda t=t: generate(t)) for t in seeds}  # type: ignore[misc]
+        floor = timed(bare_io(reads), seeds)
+        in_process = timed(generate, seeds)
     http = _http_times(app, seeds, length)
     with app.app_context():
         unit = statistics.median(read)
@@ -113,7 +151,12 @@ def run(database_url: str | None, count: int, length: int) -> dict[str, Any]:
             "seeds": len(seeds),
             "length": length,
             "neighbour_read": summary(read, unit),
+            "bare_io": summary(floor, unit),
             "in_process": summary(in_process, unit),
+            "reads_per_seed": round(statistics.mean(len(r) for r in reads.values()), 1),
+            "in_process_vs_bare_io": round(
+                statistics.median(in_process) / statistics.median(floor), 2
+            ),
             "http": summary(http, unit),
         }
 
@@ -121,10 +164,12 @@ def run(database_url: str | None, count: int, length: int) -> dict[str, Any]:
 def format_table(report: dict[str, Any]) -> str:
     """Return the report as a text table."""
     lines = [
-        f"{report['seeds']} seeds, length {report['length']}, {report['database']}",
+        f"{report['seeds']} seeds, length {report['length']}, {report['database']}, "
+        f"{report['reads_per_seed']} SELECTs per seed; in-process / bare I/O p50 = "
+        f"{report['in_process_vs_bare_io']}",
         f"{'measure':16s} {'p50 ms':>9s} {'p95 ms':>9s} {'p50 x read':>11s} {'p95 x read':>11s}",
     ]
-    for name in ("neighbour_read", "in_process", "http"):
+    for name in ("neighbour_read", "bare_io", "in_process", "http"):
         s = report[name]
         lines.append(
             f"{name:16s} {s['p50_ms']:9.2f} {s['p95_ms']:9.2f} "

@@ -84,16 +84,7 @@ def create_playlist(body: GenerateIn) -> tuple[dict[str, Any], int, dict[str, st
         length=body.length,
         matcher=body.matcher,
         name=body.name,
-        options=Options(
-            max_per_artist=options.max_per_artist,
-            include_seed=options.include_seed,
-            exclude_explicit=options.exclude_explicit,
-            year_min=options.year_min,
-            year_max=options.year_max,
-            popularity=options.popularity,
-            exclude_tracks=frozenset(options.exclude_tracks),
-            seed=options.seed,
-        ),
+        options=Options.from_json(options.model_dump()),
     )
     listener = current_listener(start_history=True)
     playlist, generated = playlists.generate_playlist(request, listener, spotify=listener_client())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,13 +93,20 @@ def _echo_summary(summary: service.ImportSummary) -> None:
 @with_appcontext
 def import_command(path: Path, format_name: str, strict: bool, history_key: str | None) -> None:
     """Import a TidyTuesday, MPD, Exportify or streaming-history file (plain or .gz)."""
+    started = time.monotonic()
     with _failures_exit(), _bar(path, path.name) as bar:
+
+        def rate(count: int) -> None:
+            per_second = count / max(time.monotonic() - started, 1e-3)
+            bar.set_postfix_str(f"{count:,} records, {per_second:,.0f} records/s", refresh=False)
+
         summary = service.import_file(
             path,
             format_name=format_name,
             strict=strict,
             history_key=history_key,
             progress=bar.update,
+            records=rate,
         )
     _echo_summary(summary)
 

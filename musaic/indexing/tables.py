@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from tqdm import tqdm
 
 from musaic.indexing import embeddings as emb
 from musaic.indexing import similarity as sim
@@ -36,20 +34,31 @@ EMBED_MIN_FACTORS = 8  # a catalog that allows fewer factors is too small for an
 
 
 @dataclass
+class Block:
+    """Neighbour lists of some owners: row r belongs to catalog id `sources[r]`, best first."""
+
+    sources: IdArray
+    neighbour_ids: npt.NDArray[np.int64]  # catalog ids, -1 past the end of a shorter list
+    scores: npt.NDArray[np.float32]  # 0 where neighbour_ids is -1
+    support: SupportArray | None
+
+
+@dataclass
 class Table:
-    """One kind of neighbour table: row r is catalog id `sources[r]`."""
+    """One kind of neighbour table, produced block by block so memory stays bounded."""
 
     kind: str
-    sources: IdArray  # catalog id of each row
-    targets: IdArray  # catalog id of each neighbour index
-    neighbours: sim.Neighbours
-    support: SupportArray | None
+    blocks: Iterable[Block]
+    rows: int  # how many owners the blocks cover (for the progress bar)
     details: dict[str, Any] = field(default_factory=dict)  # method notes for IndexBuild.stats
 
-    @property
-    def size(self) -> int:
-        """Return how many (source, neighbour) rows the table holds."""
-        return int(((self.neighbours.indices >= 0) & (self.neighbours.scores > 0)).sum())
+
+def _block(
+    sources: IdArray, targets: IdArray, part: sim.Neighbours, support: SupportArray | None
+) -> Block:
+    """Translate a top-K part's target positions into catalog ids."""
+    ids = np.where(part.indices >= 0, targets[np.maximum(part.indices, 0)], -1)
+    return Block(sources, ids, part.scores, support)
 
 
 def method_parameters(method: str, params: dict[str, float] | None) -> dict[str, float]:
@@ -85,36 +94,33 @@ def cooccurrence_table(
     method: str = DEFAULT_METHOD,
     params: dict[str, float] | None = None,
     chunk_size: int = 8192,
-    progress: bool = False,
 ) -> Table:
     """Rank each item's neighbours by `method` over contexts; support = contexts shared."""
     build, parameters = COOC_METHODS[method][0], method_parameters(method, params)
     binary = sparse.csr_matrix(incidence > 0, dtype=np.float32)
     items = np.flatnonzero(np.diff(binary.tocsc().indptr) > 0).astype(np.int64)
-    by_item = binary.T.tocsr()
-    parts_idx, parts_score, parts_support = [], [], []
-    with tqdm(total=items.size, desc=kind, disable=not progress, file=sys.stderr) as bar:
+
+    def blocks() -> Iterator[Block]:
+        by_item = binary.T.tocsr()
         for start in range(0, items.size, chunk_size):
             rows = items[start : start + chunk_size]
             part = build(binary, k, items=rows, **parameters)
-            parts_idx.append(part.indices)
-            parts_score.append(part.scores)
-            parts_support.append(shared_counts(by_item, binary, rows, part.indices))
-            bar.update(rows.size)
-    if not parts_idx:
-        return _empty(kind, ids, k)
-    neighbours = sim.Neighbours(np.vstack(parts_idx), np.vstack(parts_score))
-    return Table(kind, ids[items], ids, neighbours, np.vstack(parts_support))
+            yield _block(ids[rows], ids, part, shared_counts(by_item, binary, rows, part.indices))
+
+    return Table(kind, blocks(), int(items.size))
 
 
 def audio_table(kind: str, ids: IdArray, features: npt.NDArray[np.float64], k: int) -> Table:
     """Rank each track's nearest tracks on standardised audio features."""
     if ids.size < 2:
-        return _empty(kind, ids, k)
-    return Table(kind, ids, ids, sim.feature_knn(features, k, chunk_size=512), None)
+        return _empty(kind)
+    part = sim.feature_knn(features, k, chunk_size=512)
+    return Table(kind, [_block(ids, ids, part, None)], int(ids.size))
 
 
-def embed_table(kind: str, incidence: sparse.csr_matrix, ids: IdArray, k: int) -> Table:
+def embed_table(
+    kind: str, incidence: sparse.csr_matrix, ids: IdArray, k: int, block_bytes: int = 64 << 20
+) -> Table:
     """Rank each track's cosine neighbours in PureSVD space; skip a catalog too small for it."""
     binary = sparse.csr_matrix(incidence > 0, dtype=np.float64)
     counts = sim.item_counts(binary)
@@ -136,19 +142,26 @@ def embed_table(kind: str, incidence: sparse.csr_matrix, ids: IdArray, k: int) -
     elif targets.size == 0:
         details["skipped"] = f"no track is in {EMBED_MIN_CONTEXTS} or more contexts"
     if "skipped" in details:
-        return _empty(kind, ids, k, details)
-    vectors = emb.svd_item_factors(
-        sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER
+        return _empty(kind, details)
+    chunk = max(16, block_bytes // (12 * max(targets.size, 1)))  # a float32 block + its sort
+    parts = emb.embedding_topk_blocks(
+        emb.blocked_item_factors(
+            sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER
+        ),
+        k,
+        chunk_size=chunk,
+        targets=targets,
     )
-    neighbours = emb.embedding_topk(vectors, k, targets=targets)
-    return Table(kind, ids[items], ids[items], neighbours, None, details)
+    found = ids[items]
+    blocks = (_block(found[rows], found, part, None) for rows, part in parts)
+    return Table(kind, blocks, int(items.size), details)
 
 
 def tags_table(kind: str, tags: sparse.csr_matrix, ids: IdArray, k: int) -> Table:
     """Rank each tagged artist's neighbours by TF-IDF tag cosine; support = shared tags."""
     tagged = np.flatnonzero(np.diff(tags.indptr) > 0).astype(np.int64)
     if tagged.size < 2:
-        return _empty(kind, ids, k)
+        return _empty(kind)
     compact = sparse.csr_matrix(tags[tagged])
     neighbours = sim.tfidf_cosine_topk(compact, k)
     binary = sparse.csr_matrix(compact > 0, dtype=np.float32)
@@ -158,10 +171,10 @@ def tags_table(kind: str, tags: sparse.csr_matrix, ids: IdArray, k: int) -> Tabl
             for rows in np.array_split(np.arange(tagged.size), max(1, tagged.size // 2048))
         ]
     )
-    return Table(kind, ids[tagged], ids[tagged], neighbours, support)
+    found = ids[tagged]
+    return Table(kind, [_block(found, found, neighbours, support)], int(tagged.size))
 
 
-def _empty(kind: str, ids: IdArray, k: int, details: dict[str, Any] | None = None) -> Table:
+def _empty(kind: str, details: dict[str, Any] | None = None) -> Table:
     """Return a table with no rows."""
-    none = sim.Neighbours(np.zeros((0, k), np.int32), np.zeros((0, k), np.float32))
-    return Table(kind, ids[:0], ids, none, None, details or {})
+    return Table(kind, [], 0, details or {})

@@ -1,7 +1,8 @@
-"""Bulk-write neighbour tables and swap index builds, per docs/index-contract.md."""
+"""Bulk-write packed neighbour lists and swap index builds, per docs/index-contract.md."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -10,57 +11,67 @@ import numpy as np
 from sqlalchemy import Table as SqlTable
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
+from tqdm import tqdm
 
-from musaic.indexing.tables import Table
-from musaic.models import ArtistNeighbour, IndexBuild, TrackNeighbour
+from musaic.indexing.tables import Block, Table
+from musaic.models import ArtistNeighbourList, IndexBuild, TrackNeighbourList
+from musaic.models.index import pack_list
 
-BATCH_ROWS = 100_000
-COLUMNS = ("build_id", "kind", "{owner}_id", "rank", "neighbour_id", "score", "support")
-Row = tuple[int, str, int, int, int, float, int | None]
+COLUMNS = ("build_id", "kind", "{owner}_id", "size", "neighbour_ids", "scores", "support")
+Row = tuple[int, str, int, int, bytes, bytes, bytes | None]
+MODELS: dict[str, type[TrackNeighbourList] | type[ArtistNeighbourList]] = {
+    "track": TrackNeighbourList,
+    "artist": ArtistNeighbourList,
+}
 # Without this, SQLAlchemy's ORM delete adds RETURNING and loads every deleted key into the
-# session: 20 M rows of an old build took 7.8 GB of RAM on SQLite.
+# session (millions of keys of an old build).
 BULK = {"synchronize_session": False}
 
 
-def table_rows(build_id: int, table: Table) -> Iterator[list[Row]]:
-    """Yield the table's rows as (build_id, kind, id, rank, neighbour, score, support) batches."""
-    indices, scores = table.neighbours.indices, table.neighbours.scores
-    rows, ranks = np.nonzero((indices >= 0) & (scores > 0))
-    for start in range(0, rows.size, BATCH_ROWS):
-        r, c = rows[start : start + BATCH_ROWS], ranks[start : start + BATCH_ROWS]
-        sources = table.sources[r].tolist()
-        neighbours = table.targets[indices[r, c]].tolist()
-        values = scores[r, c].astype(np.float64).tolist()
-        support = table.support[r, c].tolist() if table.support is not None else [None] * r.size
-        ranks_list = c.tolist()
-        yield [
-            (build_id, table.kind, s, rank, n, v, sup)
-            for s, rank, n, v, sup in zip(
-                sources, ranks_list, neighbours, values, support, strict=True
-            )
-        ]
+def block_rows(build_id: int, kind: str, block: Block) -> Iterator[Row]:
+    """Yield one packed row per owner of the block that has any neighbour."""
+    valid = (block.neighbour_ids >= 0) & (block.scores > 0)
+    sizes = valid.sum(axis=1)
+    for r in np.flatnonzero(sizes):
+        keep = valid[r]
+        support = None if block.support is None else block.support[r, keep]
+        packed = pack_list(block.neighbour_ids[r, keep], block.scores[r, keep], support)
+        yield (build_id, kind, int(block.sources[r]), *packed)
 
 
-def write_table(session: Session, build_id: int, table: Table, owner: str) -> int:
-    """Write one table's rows for `owner` ("track" or "artist") and commit; return the count."""
-    sql_table: SqlTable = (TrackNeighbour if owner == "track" else ArtistNeighbour).__table__  # type: ignore[assignment]
-    columns = [name.format(owner=owner) for name in COLUMNS]
+def write_table(
+    session: Session, build_id: int, table: Table, owner: str, progress: bool = False
+) -> int:
+    """Write one table's lists for `owner` ("track" or "artist"), commit; return the entries."""
+    sql_table: SqlTable = MODELS[owner].__table__  # type: ignore[assignment]
+    columns = ", ".join(name.format(owner=owner) for name in COLUMNS)
     connection = session.connection()
+    bar = tqdm(
+        total=table.rows,
+        desc=f"{owner}.{table.kind}",
+        unit=" lists",
+        disable=not progress,
+        file=sys.stderr,
+    )
     written = 0
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {sql_table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for batch in table_rows(build_id, table):
-                for row in batch:
-                    copy.write_row(row)
-                written += len(batch)
-        cursor.close()
-    else:
-        placeholders = ", ".join("?" * len(columns))
-        sql = f"INSERT INTO {sql_table.name} ({', '.join(columns)}) VALUES ({placeholders})"
-        for batch in table_rows(build_id, table):
-            connection.exec_driver_sql(sql, batch)
-            written += len(batch)
+    with bar:
+        if connection.dialect.name == "postgresql":
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {sql_table.name} ({columns}) FROM STDIN") as copy:
+                for block in table.blocks:
+                    for row in block_rows(build_id, table.kind, block):
+                        copy.write_row(row)
+                        written += row[3]
+                    bar.update(block.sources.size)
+            cursor.close()
+        else:
+            sql = f"INSERT INTO {sql_table.name} ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            for block in table.blocks:
+                rows = list(block_rows(build_id, table.kind, block))
+                if rows:
+                    connection.exec_driver_sql(sql, rows)
+                written += sum(row[3] for row in rows)
+                bar.update(block.sources.size)
     session.commit()
     return written
 
@@ -83,7 +94,7 @@ def fail(session: Session, build_id: int, error: str, stats: dict[str, Any]) -> 
         .values(status="failed", finished_at=datetime.now(UTC), stats={**stats, "error": error})
     )
     session.commit()
-    for model in (TrackNeighbour, ArtistNeighbour):
+    for model in MODELS.values():
         session.execute(delete(model).where(model.build_id == build_id), execution_options=BULK)
     session.commit()
 
@@ -91,6 +102,6 @@ def fail(session: Session, build_id: int, error: str, stats: dict[str, Any]) -> 
 def drop_rows_except(session: Session, build_id: int) -> None:
     """Delete the rows of every finished build but `build_id` (a build in progress keeps its)."""
     stale = select(IndexBuild.id).where(IndexBuild.id != build_id, IndexBuild.status != "building")
-    for model in (TrackNeighbour, ArtistNeighbour):
+    for model in MODELS.values():
         session.execute(delete(model).where(model.build_id.in_(stale)), execution_options=BULK)
     session.commit()

@@ -7,13 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session, scoped_session
 
 from musaic.matching.base import Seed
 from musaic.models import AUDIO_FEATURES, Artist, ArtistTag, Tag, Track, TrackArtist
+from musaic.shared import chunks
 
-SQLITE_PARAMETERS = 900  # SQLite allows ~999 bound parameters per statement
 _FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
 
 
@@ -39,10 +39,27 @@ def _features(values: Sequence[Any]) -> dict[str, float] | None:
     return known if "energy" in known and "tempo" in known else None  # Track.has_audio_features
 
 
-def chunks(ids: Sequence[int], size: int = SQLITE_PARAMETERS) -> Iterable[Sequence[int]]:
-    """Yield `ids` in slices of at most `size`, so each IN (...) fits every backend."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+# Statements built once; the ids are one expanding parameter, so a call costs no per-id
+# expression building (docs/index-contract.md: reads are batched, one query per 900 ids).
+IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_CREDITS = (
+    select(TrackArtist.track_id, Artist.id, Artist.name)
+    .join(Artist, Artist.id == TrackArtist.artist_id)
+    .where(TrackArtist.track_id.in_(IDS))
+    .order_by(TrackArtist.track_id, TrackArtist.position)
+)
+_TRACK_FACTS = select(
+    Track.id,
+    Track.title,
+    Track.song_key,
+    Track.release_year,
+    Track.explicit,
+    Track.popularity,
+    Track.playlist_count,
+    *_FEATURE_COLUMNS,
+).where(Track.id.in_(IDS))
+_PLAYLIST_COUNTS = select(Track.id, Track.playlist_count).where(Track.id.in_(IDS))
+_ARTIST_NAMES = select(Artist.id, Artist.name).where(Artist.id.in_(IDS))
 
 
 class CatalogReader:
@@ -57,17 +74,9 @@ class CatalogReader:
         credits: dict[int, list[tuple[int, str]]] = defaultdict(list)
         infos: dict[int, TrackInfo] = {}
         for chunk in chunks(ids):
-            rows = self.session.execute(
-                select(TrackArtist.track_id, Artist.id, Artist.name)
-                .join(Artist, Artist.id == TrackArtist.artist_id)
-                .where(TrackArtist.track_id.in_(chunk))
-                .order_by(TrackArtist.track_id, TrackArtist.position)
-            )
-            for track_id, artist_id, name in rows:
+            for track_id, artist_id, name in self.session.execute(_CREDITS, {"ids": chunk}):
                 credits[track_id].append((artist_id, name))
-            columns = (Track.id, Track.title, Track.song_key, Track.release_year, Track.explicit)
-            rest = (Track.popularity, Track.playlist_count, *_FEATURE_COLUMNS)
-            for row in self.session.execute(select(*columns, *rest).where(Track.id.in_(chunk))):
+            for row in self.session.execute(_TRACK_FACTS, {"ids": chunk}):
                 track_id, title, key, year, explicit, popularity, count, *features = row
                 infos[track_id] = TrackInfo(
                     id=track_id,
@@ -103,9 +112,7 @@ class CatalogReader:
         """Return how many playlists hold each of the given tracks."""
         counts: dict[int, int] = {}
         for chunk in chunks(sorted(set(track_ids))):
-            rows = self.session.execute(
-                select(Track.id, Track.playlist_count).where(Track.id.in_(chunk))
-            )
+            rows = self.session.execute(_PLAYLIST_COUNTS, {"ids": chunk})
             counts.update((track_id, count or 0) for track_id, count in rows)
         return counts
 
@@ -173,7 +180,7 @@ class CatalogReader:
         ids = sorted(set(artist_ids))
         if not ids:
             return {}
-        rows = self.session.execute(select(Artist.id, Artist.name).where(Artist.id.in_(ids)))
+        rows = self.session.execute(_ARTIST_NAMES, {"ids": ids})
         return {artist_id: name for artist_id, name in rows}
 
     def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:

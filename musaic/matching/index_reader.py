@@ -7,12 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
-from musaic.matching.catalog_reader import CatalogReader, TrackInfo, chunks
+from musaic.matching.catalog_reader import IDS, CatalogReader, TrackInfo
 from musaic.matching.popularity import PopularityThresholds, popularity_thresholds
-from musaic.models import ArtistNeighbour, IndexBuild, TrackNeighbour
+from musaic.models import ArtistNeighbourList, IndexBuild, TrackNeighbourList
+from musaic.models.index import UnpackedList, unpack_list
+from musaic.shared import chunks
 
 # Callers import the reader and the values it returns from here.
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]
@@ -28,8 +30,36 @@ class Neighbour:
     kind: str
 
 
+def _list_read(table: type[TrackNeighbourList] | type[ArtistNeighbourList], source: Any) -> Any:
+    """Return the one statement that reads many owners' lists of some kinds in one build."""
+    return (
+        select(source, table.kind, table.neighbour_ids, table.scores, table.support)
+        .where(
+            table.build_id == bindparam("build"),
+            table.kind.in_(bindparam("kinds", expanding=True)),
+            source.in_(IDS),
+        )
+        .order_by(source, table.kind)
+    )
+
+
+_LIST_READS = {
+    TrackNeighbourList: _list_read(TrackNeighbourList, TrackNeighbourList.track_id),
+    ArtistNeighbourList: _list_read(ArtistNeighbourList, ArtistNeighbourList.artist_id),
+}
+
+
 def _kinds(kinds: str | Sequence[str]) -> list[str]:
     return [kinds] if isinstance(kinds, str) else sorted(set(kinds))
+
+
+def _decoded(kind: str, packed: UnpackedList) -> list[Neighbour]:
+    """Turn one decoded list into Neighbour values (plain Python numbers)."""
+    ids, scores = packed.neighbour_ids.tolist(), packed.scores.tolist()
+    if packed.support is None:
+        return [Neighbour(n, s, None, kind) for n, s in zip(ids, scores, strict=True)]
+    support = packed.support.tolist()
+    return [Neighbour(n, s, c, kind) for n, s, c in zip(ids, scores, support, strict=True)]
 
 
 class IndexReader(CatalogReader):
@@ -58,42 +88,39 @@ class IndexReader(CatalogReader):
         self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100
     ) -> dict[int, list[Neighbour]]:
         """Return the top `limit` neighbours of each track by each of `kinds`, best first."""
-        return self._neighbours(TrackNeighbour, TrackNeighbour.track_id, track_ids, kinds, limit)
+        return self._neighbours(
+            TrackNeighbourList, TrackNeighbourList.track_id, track_ids, kinds, limit
+        )
 
     def artist_neighbours(
         self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
     ) -> dict[int, list[Neighbour]]:
         """Return the top `limit` neighbours of each artist by each of `kinds`, in rank order."""
         return self._neighbours(
-            ArtistNeighbour, ArtistNeighbour.artist_id, artist_ids, kinds, limit
+            ArtistNeighbourList, ArtistNeighbourList.artist_id, artist_ids, kinds, limit
         )
 
     def _neighbours(
         self,
-        table: type[TrackNeighbour] | type[ArtistNeighbour],
+        table: type[TrackNeighbourList] | type[ArtistNeighbourList],
         source: Any,
         source_ids: Iterable[int],
         kinds: str | Sequence[str],
         limit: int,
     ) -> dict[int, list[Neighbour]]:
-        """Read one neighbour table of the active build for many sources, in chunks."""
+        """Read one packed list per (source, kind) of the active build: one query per 900 ids."""
         ids = sorted(set(source_ids))
-        if self.build_id is None or not ids:
+        if self.build_id is None or not ids or limit <= 0:
             return {}
         found: dict[int, list[Neighbour]] = defaultdict(list)
+        statement = _LIST_READS[table]
+        wanted = {"build": self.build_id, "kinds": _kinds(kinds)}
         for chunk in chunks(ids):
-            rows = self.session.execute(
-                select(source, table.neighbour_id, table.score, table.support, table.kind)
-                .where(
-                    table.build_id == self.build_id,
-                    table.kind.in_(_kinds(kinds)),
-                    source.in_(chunk),
-                    table.rank < limit,
+            rows = self.session.execute(statement, {**wanted, "ids": chunk})
+            for source_id, kind, packed_ids, packed_scores, packed_support in rows:
+                found[source_id].extend(
+                    _decoded(kind, unpack_list(packed_ids, packed_scores, packed_support, limit))
                 )
-                .order_by(source, table.kind, table.rank)
-            )
-            for source_id, neighbour_id, score, support, kind in rows:
-                found[source_id].append(Neighbour(neighbour_id, score, support, kind))
         return dict(found)
 
     def popularity_thresholds(self) -> PopularityThresholds:

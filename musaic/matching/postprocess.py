@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
 
 from musaic.matching.base import Candidate, Seed, reason
 from musaic.matching.catalog_reader import TrackInfo
@@ -30,6 +30,21 @@ class Options:
     popularity: Popularity = "balanced"
     exclude_tracks: frozenset[int] = field(default_factory=frozenset)
     seed: int | None = None
+
+    @classmethod
+    def from_json(cls, values: Mapping[str, Any]) -> Options:
+        """Return the options named in `values` (as `to_json` writes them); the rest default."""
+        known = {f.name for f in fields(cls)} & set(values)
+        chosen = {name: values[name] for name in known}
+        if "exclude_tracks" in chosen:
+            chosen["exclude_tracks"] = frozenset(chosen["exclude_tracks"])
+        return cls(**chosen)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the options as plain JSON values (what a saved playlist stores)."""
+        values = asdict(self)
+        values["exclude_tracks"] = sorted(self.exclude_tracks)
+        return values
 
 
 def popularity_level(info: TrackInfo, thresholds: PopularityThresholds) -> int:

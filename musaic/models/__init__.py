@@ -1,7 +1,7 @@
 """SQLAlchemy rows; importing this package registers every table on the metadata."""
 
 from musaic.models.catalog import AUDIO_FEATURES, Album, Artist, ArtistTag, Tag, Track, TrackArtist
-from musaic.models.index import ArtistNeighbour, IndexBuild, TrackNeighbour
+from musaic.models.index import ArtistNeighbourList, IndexBuild, TrackNeighbourList
 from musaic.models.playlists import (
     EXPORT_STATES,
     PLAYLIST_KINDS,
@@ -18,7 +18,7 @@ __all__ = [
     "PLAYLIST_KINDS",
     "Album",
     "Artist",
-    "ArtistNeighbour",
+    "ArtistNeighbourList",
     "ArtistTag",
     "IndexBuild",
     "ListeningEvent",
@@ -29,6 +29,6 @@ __all__ = [
     "Tag",
     "Track",
     "TrackArtist",
-    "TrackNeighbour",
+    "TrackNeighbourList",
     "User",
 ]

@@ -1,14 +1,28 @@
-"""The similarity index: versioned top-K neighbour tables that generation only reads."""
+"""The similarity index: versioned top-K neighbour lists that generation only reads."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, func
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from musaic.extensions import Base
+
+# Packed lists are little-endian whatever the machine (docs/index-contract.md).
+ID_TYPE, SCORE_TYPE, SUPPORT_TYPE = np.dtype("<i4"), np.dtype("<f4"), np.dtype("<i4")
 
 
 class IndexBuild(Base):
@@ -24,33 +38,72 @@ class IndexBuild(Base):
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class TrackNeighbour(Base):
-    """Track `neighbour_id` is the `rank`-th neighbour of `track_id` by signal `kind`."""
+class PackedList(NamedTuple):
+    """One owner's neighbour list, best first, as the bytes stored in a neighbour-list row."""
 
-    __tablename__ = "track_neighbours"
+    size: int
+    neighbour_ids: bytes  # `size` little-endian int32 catalog ids
+    scores: bytes  # `size` little-endian float32, higher is closer
+    support: bytes | None  # `size` little-endian int32 counts, or None for a kind without them
+
+
+class UnpackedList(NamedTuple):
+    """A neighbour list decoded into numpy arrays (read-only views of the stored bytes)."""
+
+    neighbour_ids: npt.NDArray[np.int32]
+    scores: npt.NDArray[np.float32]
+    support: npt.NDArray[np.int32] | None
+
+
+def pack_list(
+    neighbour_ids: npt.ArrayLike, scores: npt.ArrayLike, support: npt.ArrayLike | None = None
+) -> PackedList:
+    """Pack one best-first neighbour list into the stored bytes."""
+    ids = np.ascontiguousarray(neighbour_ids, dtype=ID_TYPE)
+    packed_support = None
+    if support is not None:
+        packed_support = np.ascontiguousarray(support, dtype=SUPPORT_TYPE).tobytes()
+    values = np.ascontiguousarray(scores, dtype=SCORE_TYPE).tobytes()
+    return PackedList(int(ids.size), ids.tobytes(), values, packed_support)
+
+
+def unpack_list(
+    neighbour_ids: bytes, scores: bytes, support: bytes | None, limit: int | None = None
+) -> UnpackedList:
+    """Decode the first `limit` (default all) entries of a stored neighbour list."""
+    ids = np.frombuffer(neighbour_ids, dtype=ID_TYPE)[:limit]
+    values = np.frombuffer(scores, dtype=SCORE_TYPE)[:limit]
+    counts = None if support is None else np.frombuffer(support, dtype=SUPPORT_TYPE)[:limit]
+    return UnpackedList(ids, values, counts)
+
+
+class TrackNeighbourList(Base):
+    """The best-first neighbours of track `track_id` by signal `kind`, packed in one row."""
+
+    __tablename__ = "track_neighbour_lists"
 
     build_id: Mapped[int] = mapped_column(
         ForeignKey("index_builds.id", ondelete="CASCADE"), primary_key=True
     )
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     track_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
-    neighbour_id: Mapped[int] = mapped_column(Integer)
-    score: Mapped[float] = mapped_column(Float)
-    support: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    neighbour_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    scores: Mapped[bytes] = mapped_column(LargeBinary)
+    support: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-class ArtistNeighbour(Base):
-    """Artist `neighbour_id` is the `rank`-th neighbour of `artist_id` by signal `kind`."""
+class ArtistNeighbourList(Base):
+    """The best-first neighbours of artist `artist_id` by signal `kind`, packed in one row."""
 
-    __tablename__ = "artist_neighbours"
+    __tablename__ = "artist_neighbour_lists"
 
     build_id: Mapped[int] = mapped_column(
         ForeignKey("index_builds.id", ondelete="CASCADE"), primary_key=True
     )
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
-    neighbour_id: Mapped[int] = mapped_column(Integer)
-    score: Mapped[float] = mapped_column(Float)
-    support: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    neighbour_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    scores: Mapped[bytes] = mapped_column(LargeBinary)
+    support: Mapped[bytes | None] = mapped_column(LargeBinary)

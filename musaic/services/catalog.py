@@ -80,7 +80,11 @@ def default_history_key(path: Path) -> str:
 
 
 def _write_all(
-    items: Iterable[ImportItem], writer: CatalogWriter, summary: ImportSummary, strict: bool
+    items: Iterable[ImportItem],
+    writer: CatalogWriter,
+    summary: ImportSummary,
+    strict: bool,
+    records: Progress | None = None,
 ) -> None:
     batch = _Batch()
     for item in items:
@@ -93,7 +97,11 @@ def _write_all(
         batch.add(item)
         if batch.size >= BATCH_TRACKS:
             batch.flush(writer)
+            if records is not None:
+                records(summary.read)
     batch.flush(writer)
+    if records is not None:
+        records(summary.read)
 
 
 def import_file(
@@ -103,6 +111,7 @@ def import_file(
     strict: bool = False,
     history_key: str | None = None,
     progress: Progress | None = None,
+    records: Progress | None = None,
 ) -> ImportSummary:
     """Import one file in ONE transaction: on any failure nothing is written.
 
@@ -112,6 +121,7 @@ def import_file(
         history_key: whose listening history a streaming-history file is (default: a hash of
             the file's folder, see `default_history_key`).
         progress: called with the number of (compressed) bytes read, for a progress bar.
+        records: called with the running count of records read after each written batch.
 
     Raises:
         ImportFormatError: the file is unreadable or not in the format (nothing written).
@@ -124,7 +134,7 @@ def import_file(
         writer = CatalogWriter(
             db.session(), source=importer.name, history_key=history_key or default_history_key(path)
         )
-        _write_all(importer.read(path, progress), writer, summary, strict)
+        _write_all(importer.read(path, progress), writer, summary, strict, records)
         writer.finish()
         index_tracks(writer.changed_track_ids())
         db.session.commit()

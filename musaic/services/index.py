@@ -38,6 +38,8 @@ class BuildOptions:
     method: str = tables.DEFAULT_METHOD
     params: dict[str, float] = field(default_factory=dict)
     progress: bool = False
+    block_rows: int = 8192  # owners per co-occurrence block: bounds the build's peak memory
+    block_mb: int = 64  # size of one embedding score block
 
 
 @dataclass
@@ -72,11 +74,12 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
         tables.cooccurrence_table,
         method=options.method,
         params=options.params,
-        progress=options.progress,
+        chunk_size=options.block_rows,
     )
+    embed = partial(tables.embed_table, block_bytes=options.block_mb << 20)
     return [
         ("track", partial(cooc, "cooc", data.contexts, data.track_ids, options.k)),
-        ("track", partial(tables.embed_table, "embed", data.contexts, data.track_ids, EMBED_K)),
+        ("track", partial(embed, "embed", data.contexts, data.track_ids, EMBED_K)),
         ("track", partial(tables.audio_table, "audio", data.audio_tracks, data.audio, AUDIO_K)),
         ("artist", partial(cooc, "cooc", data.artist_contexts, data.artist_ids, ARTIST_K)),
         (
@@ -88,6 +91,7 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
                 data.artist_ids,
                 ARTIST_K,
                 "cosine",
+                chunk_size=options.block_rows,
             ),
         ),
         ("artist", partial(tables.tags_table, "tags", data.tags, data.artist_ids, ARTIST_K)),
@@ -128,10 +132,9 @@ def build_index(
         counts: dict[str, int] = {}
         for owner, make in _table_plan(data, options):
             name = f"{owner}.{make.args[0]}"
-            with clock.stage(name):
+            with clock.stage(name):  # blocks are computed as they are written
                 table = make()
-            with clock.stage(f"write {name}"):
-                counts[name] = write_table(session, build_id, table, owner)
+                counts[name] = write_table(session, build_id, table, owner, options.progress)
             if table.details:
                 stats.setdefault("tables", {})[name] = table.details
             del table

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -107,7 +106,7 @@ def generate_playlist(
     generated = build_playlist(request, listener, spotify=spotify)
     step = time.perf_counter()
     seed_info = generated.tracks[generated.seed.track_id]
-    options = {**_options_json(request.options), "length": request.length}
+    options = {**request.options.to_json(), "length": request.length}
     playlist = Playlist(
         kind="generated",
         source="musaic",
@@ -142,19 +141,6 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire
-
-
-def _options_json(options: Options) -> dict[str, Any]:
-    return {
-        "max_per_artist": options.max_per_artist,
-        "include_seed": options.include_seed,
-        "exclude_explicit": options.exclude_explicit,
-        "year_min": options.year_min,
-        "year_max": options.year_max,
-        "popularity": options.popularity,
-        "exclude_tracks": sorted(options.exclude_tracks),
-        "seed": options.seed,
-    }
 
 
 def _visible_to(listener: Listener) -> ColumnElement[bool]:

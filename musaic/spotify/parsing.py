@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+from musaic.shared import release_year
 from musaic.spotify.errors import SpotifyUpstreamError
 from musaic.spotify.models import (
     Page,
@@ -21,13 +22,6 @@ from musaic.spotify.models import (
 
 T = TypeVar("T")
 Json = Mapping[str, Any]
-
-
-def release_year(release_date: str | None) -> int | None:
-    """Return the year of a Spotify release date ("2019", "2019-06" or "2019-06-14")."""
-    if not release_date or not release_date[:4].isdigit():
-        return None
-    return int(release_date[:4])
 
 
 def _image_url(data: Json) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from musaic.shared import chunks
 
 MAX_ITEMS_PER_WRITE = 100
 _URI_PREFIXES = ("spotify:track:", "spotify:episode:")
@@ -16,11 +18,6 @@ def _checked(uris: Sequence[str]) -> list[str]:
     if bad:
         raise ValueError(f"not a track or episode URI: {bad[0]!r}")
     return list(uris)
-
-
-def _chunks(uris: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(uris), MAX_ITEMS_PER_WRITE):
-        yield uris[start : start + MAX_ITEMS_PER_WRITE]
 
 
 class PlaylistWrites:
@@ -39,7 +36,7 @@ class PlaylistWrites:
         """Append (or insert at `position`) items, 100 per request; return the last snapshot id."""
         checked = _checked(uris)
         snapshot = ""
-        for chunk in _chunks(checked):
+        for chunk in chunks(checked, MAX_ITEMS_PER_WRITE):
             body: dict[str, Any] = {"uris": chunk}
             if position is not None:
                 body["position"] = position
@@ -66,7 +63,7 @@ class PlaylistWrites:
     def remove_playlist_items(self, playlist_id: str, uris: Sequence[str]) -> str:
         """Remove every occurrence of `uris`, 100 per request; return the last snapshot id."""
         snapshot = ""
-        for chunk in _chunks(_checked(uris)):
+        for chunk in chunks(_checked(uris), MAX_ITEMS_PER_WRITE):
             body = {"items": [{"uri": uri} for uri in chunk]}
             snapshot = self._write("DELETE", playlist_id, body)
         return snapshot

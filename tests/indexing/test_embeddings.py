@@ -84,3 +84,12 @@ def test_embedding_topk_groups_the_two_genres(incidence: sparse.csr_matrix) -> N
 
 def test_support_weight_shrinks_with_support() -> None:
     assert emb.support_weight(np.array([0.0, 5.0, 45.0]), 2.0, 5.0).tolist() == [2.0, 1.0, 0.2]
+
+
+def test_blocked_factors_match_svds_factors_in_float32() -> None:
+    x = sparse.random(300, 2000, density=0.02, random_state=3, format="csr")
+    x.data[:] = 1.0
+    full = emb.svd_item_factors(x, 40, "bm25", 0.5)
+    blocked = emb.blocked_item_factors(x, 40, "bm25", 0.5, block_rows=333)
+    assert blocked.dtype == np.float32 and blocked.shape == full.shape
+    assert np.abs(blocked - full).max() < 1e-6 * np.abs(full).max() * 10

@@ -11,7 +11,7 @@ from musaic.catalog.normalise import match_key, normalise_artist, normalise_titl
 from musaic.extensions import db
 from musaic.models import (
     Artist,
-    ArtistNeighbour,
+    ArtistNeighbourList,
     ArtistTag,
     IndexBuild,
     Playlist,
@@ -19,8 +19,17 @@ from musaic.models import (
     Tag,
     Track,
     TrackArtist,
-    TrackNeighbour,
+    TrackNeighbourList,
 )
+from musaic.models.index import pack_list
+
+
+def _packed(rows: Sequence[tuple[int, float, int | None]]) -> dict[str, object]:
+    """Pack (neighbour id, score, support) rows as a neighbour-list row's columns."""
+    support = [row[2] for row in rows]
+    counts = None if all(c is None for c in support) else [c or 0 for c in support]
+    packed = pack_list([row[0] for row in rows], [row[1] for row in rows], counts)
+    return packed._asdict()
 
 
 class CatalogBuilder:
@@ -111,37 +120,19 @@ class CatalogBuilder:
         self, kind: str, track_id: int, rows: Sequence[tuple[int, float, int | None]]
     ) -> None:
         """Store (neighbour id, score, support) rows, best first, for one track."""
-        build_id = self.index()
-        for rank, (neighbour_id, score, support) in enumerate(rows):
-            db.session.add(
-                TrackNeighbour(
-                    build_id=build_id,
-                    kind=kind,
-                    track_id=track_id,
-                    rank=rank,
-                    neighbour_id=neighbour_id,
-                    score=score,
-                    support=support,
-                )
-            )
+        lists = _packed(rows)
+        db.session.add(
+            TrackNeighbourList(build_id=self.index(), kind=kind, track_id=track_id, **lists)
+        )
 
     def artist_neighbours(
         self, kind: str, artist_id: int, rows: Sequence[tuple[int, float, int | None]]
     ) -> None:
         """Store (neighbour id, score, support) rows, best first, for one artist."""
-        build_id = self.index()
-        for rank, (neighbour_id, score, support) in enumerate(rows):
-            db.session.add(
-                ArtistNeighbour(
-                    build_id=build_id,
-                    kind=kind,
-                    artist_id=artist_id,
-                    rank=rank,
-                    neighbour_id=neighbour_id,
-                    score=score,
-                    support=support,
-                )
-            )
+        lists = _packed(rows)
+        db.session.add(
+            ArtistNeighbourList(build_id=self.index(), kind=kind, artist_id=artist_id, **lists)
+        )
 
     def commit(self) -> None:
         """Commit everything added so far."""

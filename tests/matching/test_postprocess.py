@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
+from dataclasses import fields, replace
 
+from musaic.api.playlist_schemas import OptionsIn
 from musaic.matching.base import Candidate, Seed, reason
 from musaic.matching.catalog_reader import TrackInfo
 from musaic.matching.popularity import PopularityThresholds
@@ -146,3 +147,11 @@ def test_ordering_smooths_energy_and_tempo_among_near_equal_tracks() -> None:
     }
     ranked = [Candidate(2, 1.0, [reason("t", "t")]), Candidate(3, 0.99, [reason("t", "t")])]
     assert [c.track_id for c in order_tracks(tracks[1], ranked, tracks)] == [3, 2]
+
+
+def test_options_round_trip_through_json_and_match_the_api_fields() -> None:
+    chosen = Options(max_per_artist=2, year_min=1990, exclude_tracks=frozenset({5, 3}), seed=9)
+    assert chosen.to_json()["exclude_tracks"] == [3, 5]
+    assert Options.from_json(chosen.to_json()) == chosen
+    assert Options.from_json({"popularity": "discovery", "length": 30}).popularity == "discovery"
+    assert set(OptionsIn.model_fields) == {f.name for f in fields(Options)}

@@ -101,3 +101,13 @@ def test_demo_imports_into_an_empty_catalog_only(app_context: None, tmp_path: Pa
     again = load_demo_catalog(tmp_path)
     assert not again.imported and "already holds" in again.message
     assert _track_count() == tracks
+
+
+def test_import_reports_running_record_counts_ending_at_the_total(
+    app_context: None, tmp_path: Path
+) -> None:
+    songs = _tidytuesday_slice(tmp_path, rows=12_000)  # more than one written batch
+    counts: list[int] = []
+    summary = import_file(songs, records=counts.append)
+    assert len(counts) >= 2 and counts == sorted(counts)
+    assert counts[-1] == summary.read > counts[0]

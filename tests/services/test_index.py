@@ -11,7 +11,10 @@ from sqlalchemy import event, func, select
 from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
 from musaic.extensions import db
 from musaic.indexing.data import listening_sessions
-from musaic.models import Artist, ArtistNeighbour, IndexBuild, Track, TrackArtist, TrackNeighbour
+from musaic.models import Artist, IndexBuild, Track, TrackArtist
+from musaic.models import ArtistNeighbourList as ArtistNeighbour
+from musaic.models import TrackNeighbourList as TrackNeighbour
+from musaic.models.index import unpack_list
 from musaic.services.index import BuildOptions, build_index, index_status
 from tests.services.tiny_catalog import add_playlist, add_tiny_catalog
 
@@ -24,15 +27,24 @@ def _active_id() -> int | None:
     return db.session.scalar(select(IndexBuild.id).where(IndexBuild.active))
 
 
+def _lists(model: Any, kind: str, owner_id: int, build_id: int | None = None) -> list[Any]:
+    """Return (rank, neighbour, score, support) of `owner_id` by `kind`, best first."""
+    owner = model.track_id if model is TrackNeighbour else model.artist_id
+    row = db.session.execute(
+        select(model.neighbour_ids, model.scores, model.support).where(
+            model.build_id == (build_id or _active_id()), model.kind == kind, owner == owner_id
+        )
+    ).first()
+    if row is None:
+        return []
+    ids, scores, support = unpack_list(*row)
+    counts = [None] * ids.size if support is None else support.tolist()
+    return list(zip(range(ids.size), ids.tolist(), scores.tolist(), counts, strict=True))
+
+
 def _neighbours(model: Any, kind: str, owner_id: int) -> list[tuple[int, int | None]]:
     """Return (neighbour, support) of `owner_id` by `kind` in the active build, best first."""
-    owner = model.track_id if model is TrackNeighbour else model.artist_id
-    rows = db.session.execute(
-        select(model.neighbour_id, model.support)
-        .where(model.build_id == _active_id(), model.kind == kind, owner == owner_id)
-        .order_by(model.rank)
-    )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return [(n, support) for _, n, _, support in _lists(model, kind, owner_id)]
 
 
 def _row_count(build_id: int) -> int:
@@ -67,21 +79,7 @@ def _add_ring_catalog() -> None:
 
 def _embed_rows(track_id: int) -> list[tuple[int, int, float, int | None]]:
     """Return (rank, neighbour, score, support) of a track's "embed" rows in the active build."""
-    rows = db.session.execute(
-        select(
-            TrackNeighbour.rank,
-            TrackNeighbour.neighbour_id,
-            TrackNeighbour.score,
-            TrackNeighbour.support,
-        )
-        .where(
-            TrackNeighbour.build_id == _active_id(),
-            TrackNeighbour.kind == "embed",
-            TrackNeighbour.track_id == track_id,
-        )
-        .order_by(TrackNeighbour.rank)
-    )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return _lists(TrackNeighbour, "embed", track_id)
 
 
 def test_sessions_split_at_gaps_over_30_minutes_and_skip_plays_under_30_seconds() -> None:
@@ -128,13 +126,16 @@ def test_artist_tables_cover_cooc_credits_from_titles_and_tags() -> None:
     assert _neighbours(ArtistNeighbour, "tags", 1) == [(2, 1), (4, 1)]
 
 
-def test_scores_are_positive_and_ranks_start_at_zero() -> None:
+def test_lists_hold_positive_scores_best_first_with_matching_sizes() -> None:
     add_tiny_catalog()
     build_index()
-    scores = db.session.scalars(select(TrackNeighbour.score)).all()
-    ranks = db.session.scalars(select(ArtistNeighbour.rank)).all()
-    assert scores and min(scores) > 0
-    assert min(ranks) == 0
+    for model in (TrackNeighbour, ArtistNeighbour):
+        rows = db.session.execute(select(model.size, model.neighbour_ids, model.scores)).all()
+        assert rows
+        for size, packed_ids, packed_scores in rows:
+            ids, scores, _ = unpack_list(packed_ids, packed_scores, None)
+            assert size == ids.size == scores.size > 0
+            assert scores.min() > 0 and list(scores) == sorted(scores, reverse=True)
 
 
 def test_embed_neighbours_are_ranked_by_descending_cosine_without_the_track_itself() -> None:
@@ -168,7 +169,7 @@ def test_build_stores_counts_method_and_stage_measurements() -> None:
     assert stats["method"] == "rp3beta" and stats["parameters"] == {"alpha": 0.5, "beta": 0.0}
     assert stats["counts"]["track.cooc"] == 6  # k=1: one neighbour for each of six tracks
     assert stats["contexts"] == {"playlists": 3, "sessions": 1}
-    assert {s["stage"] for s in stats["stages"]} >= {"load", "track.cooc", "write artist.tags"}
+    assert {s["stage"] for s in stats["stages"]} >= {"load", "track.cooc", "artist.tags"}
     assert all(s["seconds"] >= 0 and s["peak_mb"] > 0 for s in stats["stages"])
 
 
@@ -197,7 +198,7 @@ def test_rebuild_deletes_old_rows_without_loading_their_keys_back() -> None:
         build_index()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert any("TRACK_NEIGHBOURS" in statement for statement in deletes)
+    assert any("TRACK_NEIGHBOUR_LISTS" in statement for statement in deletes)
     assert not any("RETURNING" in statement for statement in deletes)
 
 
@@ -211,12 +212,14 @@ def test_readers_see_the_old_build_unchanged_until_the_swap() -> None:
     def read_from_another_connection(new_id: int) -> None:
         with db.engine.connect() as reader:
             seen["active"] = reader.scalar(select(IndexBuild.id).where(IndexBuild.active))
-            seen["rows"] = reader.execute(
-                select(TrackNeighbour.neighbour_id, TrackNeighbour.support)
+            packed = reader.execute(
+                select(TrackNeighbour.neighbour_ids, TrackNeighbour.scores, TrackNeighbour.support)
                 .where(TrackNeighbour.build_id == seen["active"], TrackNeighbour.track_id == 1)
                 .where(TrackNeighbour.kind == "cooc")
-                .order_by(TrackNeighbour.rank)
-            ).all()
+            ).one()
+            ids, _, support = unpack_list(*packed)
+            assert support is not None
+            seen["rows"] = list(zip(ids.tolist(), support.tolist(), strict=True))
             seen["new_rows"] = reader.scalar(
                 select(func.count()).where(TrackNeighbour.build_id == new_id)
             )

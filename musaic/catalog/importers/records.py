@@ -90,9 +90,3 @@ ImportItem = TrackRecord | PlaylistRecord | PlayRecord | SkippedRecord
 def spotify_id_from_uri(value: str | None, kind: str) -> str | None:
     """Return the id of "spotify:<kind>:<id>", an open.spotify.com URL or a bare id, else None."""
     return spotify_id_from(value, kind)
-
-
-def release_year(release_date: str | None) -> int | None:
-    """Return the year of "2019-06-14", "2019-06" or "2019", else None."""
-    head = (release_date or "")[:4]
-    return int(head) if head.isdigit() and 1000 <= int(head) <= 2100 else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from musaic.catalog.search import vocabulary
 from musaic.catalog.search.backend import SearchBackend, SearchDocument
 from musaic.catalog.search.query import tokenize
+from musaic.shared import chunks
 
 BATCH_SIZE = 2000
 
@@ -49,11 +50,6 @@ def build_document(
     )
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), BATCH_SIZE):
-        yield ids[start : start + BATCH_SIZE]
-
-
 def _documents(session: Session, ids: Sequence[int]) -> list[SearchDocument]:
     credits: dict[int, list[str]] = {}
     for track_id, name in session.execute(_CREDITS, {"ids": list(ids)}):
@@ -74,7 +70,7 @@ def _term_counts(documents: Iterable[SearchDocument]) -> Counter[str]:
 def write_tracks(session: Session, backend: SearchBackend, track_ids: Iterable[int]) -> int:
     """(Re)build the documents and vocabulary of these tracks; return how many were written."""
     written = 0
-    for chunk in _chunks(sorted(set(track_ids))):
+    for chunk in chunks(sorted(set(track_ids)), BATCH_SIZE):
         documents = _documents(session, chunk)
         missing = set(chunk) - {d.track_id for d in documents}
         backend.delete_documents(session, sorted(missing))

@@ -9,8 +9,6 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-SELECT_CHUNK = 900  # stay well under SQLite's bound-parameter limit
-
 
 @dataclass
 class Tally:
@@ -33,6 +31,26 @@ class RowTally:
         """Return the counts; a row counts once, as created before updated before unchanged."""
         updated = self.updated - self.created
         return Tally(len(self.created), len(updated), len(self.seen - self.created - updated))
+
+
+def bulk_insert(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert rows of plain ints/strings in the session's transaction (PostgreSQL: COPY)."""
+    if not rows:
+        return
+    connection = session.connection()
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.close()
+    else:
+        marks = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        connection.exec_driver_sql(sql, list(rows))
 
 
 class KeyIndex:
@@ -96,12 +114,6 @@ class Pending:
         for old, new in real.items():
             index.replace(old, new, self.rows[old].get("spotify_id"), self.keys[old])
         return real
-
-
-def chunks(ids: Sequence[Any], size: int = SELECT_CHUNK) -> Iterable[Sequence[Any]]:
-    """Split `ids` into lists short enough for one IN (...) clause."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def table_of(model: Any) -> Table:

@@ -11,9 +11,10 @@ from sqlalchemy import bindparam, delete, distinct, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from musaic.catalog.importers.records import PlaylistRecord, PlayRecord
-from musaic.catalog.upsert.lookups import RowTally, Tally, chunks, table_of
+from musaic.catalog.upsert.lookups import RowTally, Tally, bulk_insert, table_of
 from musaic.catalog.upsert.tracks import TrackWriter
 from musaic.models import ArtistTag, ListeningEvent, Playlist, PlaylistTrack, Tag, Track
+from musaic.shared import chunks
 
 ITEMS, PLAYLISTS, TAGS = table_of(PlaylistTrack), table_of(Playlist), table_of(Tag)
 ARTIST_TAGS, TRACKS, EVENTS = table_of(ArtistTag), table_of(Track), table_of(ListeningEvent)
@@ -71,13 +72,10 @@ class PlaylistWriter:
 
     def _insert_items(self, playlists: list[tuple[int, list[int]]]) -> None:
         rows = [
-            {"playlist_id": p, "position": position, "track_id": t}
-            for p, track_ids in playlists
-            for position, t in enumerate(track_ids)
+            (p, position, t) for p, track_ids in playlists for position, t in enumerate(track_ids)
         ]
-        if rows:
-            self.session.execute(insert(ITEMS), rows)
-        self.affected_tracks.update(row["track_id"] for row in rows)
+        bulk_insert(self.session, ITEMS, ("playlist_id", "position", "track_id"), rows)
+        self.affected_tracks.update(t for _, _, t in rows)
 
     def _stored_items(self, playlist_ids: list[int]) -> dict[int, list[int]]:
         stored: dict[int, list[int]] = {p: [] for p in playlist_ids}

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from musaic.catalog.upsert.lookups import chunks
 from musaic.models import Album, Artist, Track, TrackArtist
+from musaic.shared import chunks
 
 
 @dataclass

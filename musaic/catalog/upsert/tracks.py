@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from musaic.catalog.importers.records import ArtistRef, TrackRecord, release_year
+from musaic.catalog.importers.records import ArtistRef, TrackRecord
 from musaic.catalog.normalise import (
     fold,
     match_key,
@@ -19,8 +19,9 @@ from musaic.catalog.normalise import (
     song_key,
 )
 from musaic.catalog.upsert import scope
-from musaic.catalog.upsert.lookups import KeyIndex, Pending, RowTally, chunks, table_of
+from musaic.catalog.upsert.lookups import KeyIndex, Pending, RowTally, table_of
 from musaic.models import AUDIO_FEATURES, Album, Artist, Track, TrackArtist
+from musaic.shared import chunks, release_year
 
 TRACKS, ARTISTS, ALBUMS = table_of(Track), table_of(Artist), table_of(Album)
 CREDITS = table_of(TrackArtist)

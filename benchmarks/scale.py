@@ -1,0 +1,141 @@
+"""Scale benchmark: synthetic catalogs at 1x, 4x, 16x the demo, imported and indexed.
+
+Each step runs as its own `musaic` process, so its wall time and peak memory (ru_maxrss of that
+child) are its own; figures are also given per million playlist entries, to read the growth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from benchmarks.synthetic import write_catalog
+
+MUSAIC = str(Path(sys.executable).with_name("musaic"))
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _run(args: list[str], url: str) -> dict[str, float]:
+    """Run `musaic ARGS` on database `url`; return its wall and CPU seconds and peak MiB."""
+    env = {**os.environ, "DATABASE_URL": url}
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [MUSAIC, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"musaic {' '.join(args)} failed: {child.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+    child.stderr.close()  # type: ignore[union-attr]
+    cpu = usage.ru_utime + usage.ru_stime  # on a shared machine, steadier than wall time
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_s": round(cpu, 1),
+        "peak_mb": usage.ru_maxrss // 1024,
+    }
+
+
+class Database:
+    """A fresh database for one run, and its size on disk."""
+
+    def __init__(self, backend: str, workdir: Path) -> None:
+        self.backend, self.name = backend, f"musaic_scale_{uuid.uuid4().hex[:8]}"
+        if backend == "sqlite":
+            self.path = workdir / f"{self.name}.sqlite3"
+            self.url = f"sqlite:///{self.path}"
+        else:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{self.name}"')
+            self.url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.name}"
+
+    def size_mb(self) -> float:
+        """Return the database's size in MiB (SQLite: file + WAL)."""
+        if self.backend == "sqlite":
+            files = [self.path, self.path.with_name(self.path.name + "-wal")]
+            return round(sum(f.stat().st_size for f in files if f.exists()) / 2**20, 1)
+        with psycopg.connect(PG_ADMIN.rsplit("/", 1)[0] + f"/{self.name}") as conn:
+            size = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return round((size[0] if size else 0) / 2**20, 1)
+
+    def drop(self) -> None:
+        """Remove the database."""
+        if self.backend == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        else:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def measure(size: int, backend: str, workdir: Path, keep: bool = False) -> dict[str, Any]:
+    """Generate (or reuse) the size's catalog, import it and build its index on `backend`."""
+    source = workdir / f"synthetic-{size}x.json"
+    counts_file = source.with_suffix(".counts.json")
+    if not counts_file.exists():
+        counts_file.write_text(json.dumps(write_catalog(size, source)))
+    counts = json.loads(counts_file.read_text())
+    database = Database(backend, workdir)
+    try:
+        _run(["db", "upgrade"], database.url)
+        imported = _run(["catalog", "import", str(source), "--format", "mpd"], database.url)
+        built = _run(["index", "build"], database.url)
+        report = {"size": size, "backend": backend, **counts, "import": imported, "build": built}
+        report["db_mb"] = database.size_mb()
+    finally:
+        if not keep:
+            database.drop()
+    millions = counts["entries"] / 1e6
+    for step in ("import", "build"):
+        report[step]["seconds_per_m"] = round(report[step]["seconds"] / millions, 1)
+        report[step]["cpu_s_per_m"] = round(report[step]["cpu_s"] / millions, 1)
+        report[step]["peak_mb_per_m"] = round(report[step]["peak_mb"] / millions, 0)
+    report["db_mb_per_m"] = round(report["db_mb"] / millions, 1)
+    return report
+
+
+def format_row(r: dict[str, Any]) -> str:
+    """Return one result as a table row."""
+    i, b = r["import"], r["build"]
+    return (
+        f"{r['size']:>3}x {r['backend']:10s} {r['entries']:>10,} {r['tracks']:>9,} "
+        f"{i['seconds']:>7.0f} {i['cpu_s']:>7.0f} {i['cpu_s_per_m']:>7.1f} {i['peak_mb']:>6.0f} "
+        f"{b['seconds']:>7.0f} {b['cpu_s']:>7.0f} {b['cpu_s_per_m']:>7.1f} {b['peak_mb']:>6.0f} "
+        f"{b['peak_mb_per_m']:>7.0f} {r['db_mb']:>7.0f} {r['db_mb_per_m']:>7.1f}"
+    )
+
+
+HEADER = (
+    "size backend       entries    tracks | import: wall s  CPU s CPU s/M  MiB "
+    "| build: wall s  CPU s CPU s/M  MiB  MiB/M | DB MiB  MiB/M"
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run every (size, backend), print a row as each finishes, then the JSON."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks scale")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/musaic-scale"))
+    parser.add_argument("--json", type=Path, help="append each result (one JSON line) here")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(HEADER, flush=True)
+    results = []
+    for size in args.sizes:
+        for backend in args.backends:
+            result = measure(size, backend, args.workdir)
+            results.append(result)
+            print(format_row(result), flush=True)
+            if args.json:
+                with args.json.open("a") as out:
+                    out.write(json.dumps(result) + "\n")
+    print(json.dumps(results))
