@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from musaic.cli import cli
 from musaic.extensions import db
-from musaic.models import IndexBuild, TrackNeighbour
+from musaic.models import IndexBuild, TrackNeighbourList
+from musaic.models.index import pack_list
 from musaic.services.index import STALE_AFTER
 from tests.conftest import REPO_DIR
 from tests.services.tiny_catalog import add_tiny_catalog
@@ -34,7 +35,7 @@ def _builds() -> dict[int, str]:
 
 
 def _rows(build_id: int) -> int:
-    query = select(func.count()).where(TrackNeighbour.build_id == build_id)
+    query = select(func.count()).where(TrackNeighbourList.build_id == build_id)
     return db.session.scalar(query) or 0
 
 
@@ -76,8 +77,17 @@ def test_the_next_build_cleans_up_an_abandoned_one_but_not_a_running_one(
                 IndexBuild(id=8, status="building", stats=elsewhere),  # still running there
             ]
         )
+        packed = pack_list([2], [1.0])
         db.session.add(
-            TrackNeighbour(build_id=7, kind="cooc", track_id=1, rank=0, neighbour_id=2, score=1.0)
+            TrackNeighbourList(
+                build_id=7,
+                kind="cooc",
+                track_id=1,
+                size=packed.size,
+                neighbour_ids=packed.neighbour_ids,
+                scores=packed.scores,
+                support=packed.support,
+            )
         )
         db.session.commit()
     assert runner.invoke(cli, args=["index", "build"]).exit_code == 0
