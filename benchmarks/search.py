@@ -98,7 +98,7 @@ def _measure(
     url: str | None, queries: list[BenchQuery] | None, seed: int, per_kind: int
 ) -> dict[str, Any]:
     overrides: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": url} if url else {}
-    app = create_app("development", **overrides)
+    app = create_app("development", RATE_LIMIT_ENABLED=False, **overrides)
     with app.app_context():
         tracks = db.session.scalar(select(func.count(Track.id))) or 0
         queries = queries or build_queries(seed, per_kind)
