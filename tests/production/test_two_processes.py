@@ -81,6 +81,9 @@ def _use_both(
         for playlist_id in made.values():
             steps = playlist_steps(browser, server.url, playlist_id)
             assert all(status < 300 for status in steps.values()), (server.url, steps)
+    # Each playlist was saved through both processes: created once, then updated in place.
+    saved = standin.web_api.owned_by(standin.accounts.user().account_id)
+    assert len(saved) == len(made)
 
 
 def _short_load(world: World, first: Gunicorn, second: Gunicorn) -> None:
@@ -93,9 +96,10 @@ def _short_load(world: World, first: Gunicorn, second: Gunicorn) -> None:
 
 
 def playlist_steps(browser: requests.Session, base: str, playlist_id: int) -> dict[str, int]:
-    """Run every per-playlist step through `base`; add export here once it exists."""
+    """Run every per-playlist step through `base`: read, rename, save to Spotify."""
     url = f"{base}/api/playlists/{playlist_id}"
     return {
         "read": browser.get(url, timeout=10).status_code,
         "rename": browser.patch(url, json={"name": f"via {base}"}, timeout=10).status_code,
+        "export": browser.post(f"{url}/export", json={}, timeout=30).status_code,
     }
