@@ -1,31 +1,24 @@
-"""IndexReader: the ONLY code that reads the neighbour tables (and, inherited, the catalog)."""
+"""IndexReader: the ONLY code that reads the neighbour tables (and, inherited, the catalog).
+
+It satisfies `musaic.matching.reads.IndexReads`, the Protocol matchers depend on.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
-from musaic.matching.catalog_reader import CatalogReader, TrackInfo, chunks
-from musaic.matching.popularity import PopularityThresholds, popularity_thresholds
+from musaic.matching.catalog_reader import CatalogReader, chunks
+from musaic.matching.popularity import popularity_thresholds
+from musaic.matching.types import Neighbour, PopularityThresholds, TrackInfo
 from musaic.models import ArtistNeighbour, IndexBuild, TrackNeighbour
 
 # Callers import the reader and the values it returns from here.
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]
-
-
-@dataclass(frozen=True)
-class Neighbour:
-    """One row of a neighbour list: who, how close (higher is closer), and the raw count."""
-
-    neighbour_id: int
-    score: float
-    support: int | None
-    kind: str
 
 
 def _kinds(kinds: str | Sequence[str]) -> list[str]:

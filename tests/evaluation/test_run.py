@@ -11,7 +11,7 @@ import pytest
 
 from musaic.evaluation.playlists import in_holdout, read_playlists, split_playlists
 from musaic.evaluation.run import EvalOptions, ablation_variants, evaluate
-from musaic.matching.matchers import hybrid
+from musaic.matching.matchers.hybrid import DEFAULT_WEIGHTS
 from musaic.services.index import build_index
 from tests.services.tiny_catalog import add_tiny_catalog
 
@@ -77,7 +77,7 @@ def test_all_matchers_run_beside_the_baselines_on_the_active_index(app_context: 
 def test_hybrid_variants_are_reported_under_their_labels(app_context: None) -> None:
     add_tiny_catalog()
     build_index()
-    only_cooc = {name: 0.0 for name in hybrid.WEIGHTS if name != "cooccurrence"}
+    only_cooc = {name: 0.0 for name in DEFAULT_WEIGHTS if name != "cooccurrence"}
     variants = {**ablation_variants(), "hybrid only cooc": only_cooc}
     results = evaluate(TINY_MPD, EvalOptions(variants=variants))["results"]
     assert "hybrid -cooccurrence" in results and "hybrid -same_artist" in results
