@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from musaic.matching.reads import IndexReads
+from musaic.matching.reads import IndexReads, RowScorer
 from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
 
 # Neighbour kinds learned from playlists: a track no playlist holds has no row of these. Audio
@@ -104,3 +104,7 @@ class ColdSeedReads:
     def popularity_thresholds(self) -> PopularityThresholds:
         """Return the inner read unchanged."""
         return self.inner.popularity_thresholds()
+
+    def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
+        """Return the inner read unchanged."""
+        return self.inner.ranker_model(features)

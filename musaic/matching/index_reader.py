@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
 from musaic.matching.catalog_reader import CatalogReader, chunks
+from musaic.matching.learned import LearnedRanker, load_ranker
 from musaic.matching.popularity import popularity_thresholds
 from musaic.matching.types import Neighbour, PopularityThresholds, TrackInfo
 from musaic.models import ArtistNeighbour, IndexBuild, TrackNeighbour
@@ -88,6 +89,10 @@ class IndexReader(CatalogReader):
             for source_id, neighbour_id, score, support, kind in rows:
                 found[source_id].append(Neighbour(neighbour_id, score, support, kind))
         return dict(found)
+
+    def ranker_model(self, features: Sequence[str]) -> LearnedRanker | None:
+        """Return the learned model stored with the active build, if it takes `features`."""
+        return load_ranker(self.session, self.build_id, list(features))
 
     def popularity_thresholds(self) -> PopularityThresholds:
         """Return the catalog's popularity terciles, computed once per active build."""

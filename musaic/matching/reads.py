@@ -9,7 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
+
+FloatMatrix = npt.NDArray[np.float64]
+
+
+class RowScorer(Protocol):
+    """A learned model: one score per row of features, higher is better."""
+
+    def score(self, rows: FloatMatrix) -> FloatMatrix:
+        """Score each row."""
+        ...
 
 
 class IndexReads(Protocol):
@@ -73,4 +86,8 @@ class IndexReads(Protocol):
 
     def popularity_thresholds(self) -> PopularityThresholds:
         """Return the catalog's popularity terciles and top playlist count."""
+        ...
+
+    def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
+        """Return the learned model of the active build if it takes `features`, else None."""
         ...

@@ -3,6 +3,7 @@
 from musaic.models.catalog import AUDIO_FEATURES, Album, Artist, ArtistTag, Tag, Track, TrackArtist
 from musaic.models.index import ArtistNeighbour, IndexBuild, TrackNeighbour
 from musaic.models.playlists import PLAYLIST_KINDS, ListeningEvent, Playlist, PlaylistTrack
+from musaic.models.ranker import RankerModel
 from musaic.models.users import SpotifyToken, User
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ListeningEvent",
     "Playlist",
     "PlaylistTrack",
+    "RankerModel",
     "SpotifyToken",
     "Tag",
     "Track",

@@ -6,6 +6,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
+from typing import ClassVar
 
 from musaic.matching.base import Candidate, Matcher, Reason, Seed, add_candidate, reason, top_k
 from musaic.matching.matchers.audio import AudioMatcher
@@ -108,7 +109,7 @@ class HybridMatcher(Matcher):
         "The default: tracks played with the seed and with its neighbours, blended with the "
         "artist's own and similar artists' hits; rare seeds lean more on their artist."
     )
-    signals = (
+    signals: ClassVar[tuple[str, ...]] = (
         "track_neighbours:cooc",
         "track_neighbours:embed",
         "artist_neighbours:cooc",
@@ -121,10 +122,16 @@ class HybridMatcher(Matcher):
 
     def rank(self, seed: Seed, k: int) -> list[Candidate]:
         """Fuse every signal's ranking by reciprocal rank, then break ties by popularity."""
-        pool = fuse(self.signal_lists(seed, k), signal_weights(seed.playlist_count, self.weights))
-        pool.pop(seed.track_id, None)
+        _, pool = self.fused(seed, k)
         self._break_ties(pool, k)
         return top_k(pool, k)
+
+    def fused(self, seed: Seed, k: int) -> tuple[dict[str, Ranked], dict[int, Candidate]]:
+        """Return every signal's ranked list and their reciprocal-rank fusion (seed left out)."""
+        lists = self.signal_lists(seed, k)
+        pool = fuse(lists, signal_weights(seed.playlist_count, self.weights))
+        pool.pop(seed.track_id, None)
+        return lists, pool
 
     def signal_lists(self, seed: Seed, k: int) -> dict[str, Ranked]:
         """Return each signal's ranked candidates (never the seed), in five batched reads."""
