@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from itertools import count
 
 from musaic.catalog.normalise import song_key
+from musaic.matching.reads import RowScorer
 from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
 
 Row = tuple[int, float, int | None]  # (neighbour id, score, support), best first
@@ -34,6 +35,7 @@ class FakeIndex:
         self.track_rows: dict[tuple[int, str], list[Neighbour]] = {}
         self.artist_rows: dict[tuple[int, str], list[Neighbour]] = {}
         self._ids = count(1)
+        self.scorer: RowScorer | None = None  # what ranker_model returns
 
     def add_artist(
         self, name: str, tags: Sequence[str] = (), artist_id: int | None = None,
@@ -201,3 +203,7 @@ class FakeIndex:
         return PopularityThresholds(
             _terciles(counts) or (0, 0), _terciles(known), max(counts, default=0)
         )
+
+    def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
+        """Return `self.scorer` (None: no learned model)."""
+        return self.scorer

@@ -5,6 +5,7 @@ The fusion rules run on the in-memory FakeIndex; reads that need the database ru
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from sqlalchemy import event
 
@@ -12,6 +13,7 @@ from musaic.extensions import db
 from musaic.matching.base import Candidate, Seed
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.hybrid import DEFAULT_WEIGHTS, RRF_K, HybridMatcher
+from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
 from musaic.matching.reads import IndexReads
 from tests.matching.catalog_builder import standard_world
 from tests.matching.fake_index import FakeIndex
@@ -156,3 +158,28 @@ class _CountStatements:
 
     def __exit__(self, *args: object) -> None:
         event.remove(db.engine, "before_cursor_execute", self._on_execute)
+
+
+class _ByRarity:
+    """A stand-in model: the fewer playlists a candidate is in, the better."""
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return -rows[:, FEATURES.index("candidate_playlists")]
+
+
+def test_the_ranked_matcher_reorders_the_hybrid_pool_by_its_model_and_keeps_reasons() -> None:
+    f = FakeIndex()
+    seed = f.track("Seed", f.add_artist("Seed Artist"), playlist_count=50)
+    quiet = f.track("Quiet", f.add_artist("Quiet Artist"), playlist_count=1)
+    loud = f.track("Loud", f.add_artist("Loud Artist"), playlist_count=90)
+    f.add_track_neighbours("cooc", seed, [(quiet, 1.0, 9), (loud, 0.5, 2)])
+    hybrid = [c.track_id for c in HybridMatcher(f).rank(_seed(seed, f), 10)]
+    assert [c.track_id for c in RankedMatcher(f).rank(_seed(seed, f), 10)] == hybrid
+    assert hybrid == [loud, quiet]  # the popularity tie-break lifts the louder one
+    f.scorer = _ByRarity()
+    ranked = RankedMatcher(f).rank(_seed(seed, f), 10)
+    assert [c.track_id for c in ranked] == [quiet, loud]
+    assert ranked[0].reasons[0]["code"] == "cooccurrence" and ranked[0].reasons[0]["playlists"] == 9
+    _, rows = RankedMatcher(f).candidates(_seed(seed, f))
+    assert rows[:, FEATURES.index("cooc_playlists")].tolist() == [9, 2]
+    assert rows[:, FEATURES.index("rank_cooccurrence")].tolist() == [0, 1]
