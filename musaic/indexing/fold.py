@@ -104,7 +104,8 @@ class FoldReads:
             select(TrackArtist.track_id, TrackArtist.artist_id)
         ):
             self.credits[artist_id].append(track_id)
-        self.popularity = dict(session.execute(select(Track.id, Track.popularity)).tuples().all())
+        rows = session.execute(select(Track.id, Track.popularity))
+        self.popularity: dict[int, int | None] = {t: p for t, p in rows}
 
     def _count(self, track_id: int) -> int:
         return self.fold.playlist_counts.get(track_id, 0)

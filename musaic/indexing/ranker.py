@@ -35,6 +35,7 @@ class RankerOptions:
     cap: int = 1500  # at most this many learning playlists (training stays ~1 minute)
     min_cases: int = 30  # fewer usable cases: no model, the matcher ranks as the hybrid does
     rounds: int = 300
+    seeds_per_playlist: int = 3  # each of a learning playlist's first 3 tracks seeds one case
     k: int = 100  # the served build's co-occurrence k, method and parameters
     method: str = "rp3beta"
     params: tuple[tuple[str, float], ...] = ()
@@ -67,22 +68,25 @@ def lightgbm_params(seed: int) -> dict[str, Any]:
     }
 
 
-def learning_cases(reads: FoldReads, playlists: list[list[int]], learn: list[int]) -> Cases:
-    """Seed each learning playlist with its first track; label candidates that it holds."""
+def learning_cases(
+    reads: FoldReads, playlists: list[list[int]], learn: list[int], seeds: int = 1
+) -> Cases:
+    """Seed each learning playlist with its first `seeds` tracks; label the tracks it holds."""
     matcher = RankedMatcher(reads)
     cases = Cases([], [], [])
     for position in learn:
-        seed_id, *rest = playlists[position]
-        targets = set(rest) - {seed_id}
-        seed = reads.seed(seed_id)
-        if seed is None or not targets:
-            continue
-        candidates, rows = matcher.candidates(seed)
-        labels = np.asarray([c.track_id in targets for c in candidates], dtype=np.float64)
-        cases.recall.append(float(labels.sum()) / len(targets))
-        if labels.any():
-            cases.rows.append(rows)
-            cases.labels.append(labels)
+        tracks = playlists[position]
+        for seed_id in dict.fromkeys(tracks[:seeds]):
+            targets = set(tracks) - {seed_id}
+            seed = reads.seed(seed_id)
+            if seed is None or not targets:
+                continue
+            candidates, rows = matcher.candidates(seed)
+            labels = np.asarray([c.track_id in targets for c in candidates], dtype=np.float64)
+            cases.recall.append(float(labels.sum()) / len(targets))
+            if labels.any():
+                cases.rows.append(rows)
+                cases.labels.append(labels)
     return cases
 
 
@@ -144,7 +148,7 @@ def train_ranker(
     learn = learning_fold(len(playlists), options.share, options.seed, options.cap)
     fold = fold_tables(data, learn, options.k, options.method, dict(options.params))
     reads = FoldReads(session, IndexReader(session), fold)
-    cases = learning_cases(reads, playlists, learn)
+    cases = learning_cases(reads, playlists, learn, options.seeds_per_playlist)
     report: dict[str, Any] = {
         "seed": options.seed,
         "learning_playlists": len(learn),

@@ -23,7 +23,7 @@ class LearnedRanker:
     def __init__(self, model: str, features: list[str]) -> None:
         import lightgbm  # imported here: only processes that rank with it pay for the import
 
-        self.booster = lightgbm.Booster(model_str=model, params={"num_threads": 1})
+        self.booster = lightgbm.Booster(model_str=model)
         self.features = list(features)
 
     def score(self, rows: FloatMatrix) -> FloatMatrix:
