@@ -90,8 +90,8 @@ class LazyRows:
 class FoldReads:
     """IndexReads over a FoldTables: playlist-derived reads from memory, the rest from `inner`.
 
-    Kinds not built here (audio, artist credit and tags) read as empty, so the matchers use
-    their on-the-fly fallbacks; they do not depend on playlists.
+    Kinds not built here (track audio, artist credit and tags) do not depend on playlists, so
+    they are read from the active build as they are.
     """
 
     def __init__(self, session: Session, inner: IndexReads, fold: FoldTables) -> None:
@@ -113,14 +113,20 @@ class FoldReads:
     def track_neighbours(
         self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100
     ) -> dict[int, list[Neighbour]]:
-        """Return in-memory rows of the fold's kinds, per kind in sorted order."""
-        return _pick(self.track_rows, track_ids, kinds, limit)
+        """Return the fold's kinds from memory, other kinds (audio) from the active build."""
+        ids = list(track_ids)
+        found = _pick(self.track_rows, ids, kinds, limit)
+        rest = [k for k in _names(kinds) if k not in self.track_rows]
+        return _merge(found, self.inner.track_neighbours(ids, rest, limit) if rest else {})
 
     def artist_neighbours(
         self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
     ) -> dict[int, list[Neighbour]]:
-        """Return in-memory artist rows of the fold's kinds."""
-        return _pick(self.artist_rows, artist_ids, kinds, limit)
+        """Return the fold's kinds from memory, other kinds (credit, tags) from the active build."""
+        ids = list(artist_ids)
+        found = _pick(self.artist_rows, ids, kinds, limit)
+        rest = [k for k in _names(kinds) if k not in self.artist_rows]
+        return _merge(found, self.inner.artist_neighbours(ids, rest, limit) if rest else {})
 
     def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
         """Return the catalog facts with the fold's playlist counts."""
@@ -188,13 +194,28 @@ class FoldReads:
         return None
 
 
+def _names(kinds: str | Sequence[str]) -> list[str]:
+    return [kinds] if isinstance(kinds, str) else sorted(set(kinds))
+
+
+def _merge(
+    first: dict[int, list[Neighbour]], second: dict[int, list[Neighbour]]
+) -> dict[int, list[Neighbour]]:
+    """Merge two reads, each source's rows per kind in sorted kind order (as the SQL reader)."""
+    merged: dict[int, list[Neighbour]] = {}
+    for source in sorted({*first, *second}):
+        rows = [*first.get(source, []), *second.get(source, [])]
+        merged[source] = sorted(rows, key=lambda n: n.kind)  # stable: rank order within a kind
+    return merged
+
+
 def _pick(
     rows: dict[str, LazyRows],
     ids: Iterable[int],
     kinds: str | Sequence[str],
     limit: int,
 ) -> dict[int, list[Neighbour]]:
-    names = [kinds] if isinstance(kinds, str) else sorted(set(kinds))
+    names = _names(kinds)
     found: dict[int, list[Neighbour]] = {}
     for source in sorted(set(ids)):
         picked = [n for kind in names if kind in rows for n in rows[kind].get(source)[:limit]]
