@@ -38,26 +38,27 @@ def candidate_features(
     reads: IndexReads, seed: Seed, candidates: Sequence[Candidate], lists: Mapping[str, Ranked]
 ) -> FloatMatrix:
     """Return one row of FEATURES per candidate (NaN where a signal does not list it)."""
-    positions = {name: {t: i for i, t in enumerate(lists.get(name, {}))} for name in SIGNALS}
-    counts = reads.playlist_counts(c.track_id for c in candidates)
+    ids = [c.track_id for c in candidates]
+    ranks = []
+    for name in SIGNALS:
+        position = {t: float(i) for i, t in enumerate(lists.get(name, {}))}
+        ranks.append([position.get(t, math.nan) for t in ids])
+    rank_columns = np.asarray(ranks, dtype=np.float64).reshape(len(SIGNALS), len(ids))
+    counts = reads.playlist_counts(ids)
+    count = np.asarray([counts.get(t, 0) for t in ids], dtype=np.float64)
+    shared = [max((w.get("playlists", 0) for w in c.reasons), default=0) for c in candidates]
     top = max(reads.popularity_thresholds().max_playlist_count, 1)
-    rows = np.full((len(candidates), len(FEATURES)), math.nan)
-    for r, candidate in enumerate(candidates):
-        t = candidate.track_id
-        ranks = [positions[name].get(t, math.nan) for name in SIGNALS]
-        shared = max((int(w.get("playlists", 0)) for w in candidate.reasons), default=0)
-        count = counts.get(t, 0)
-        rows[r] = [
-            *ranks,
-            sum(not math.isnan(x) for x in ranks),
-            candidate.score,
-            r,
-            shared,
-            seed.playlist_count,
-            count,
-            count / top,
-        ]
-    return rows
+    columns = [
+        *rank_columns,
+        (~np.isnan(rank_columns)).sum(axis=0),
+        np.asarray([c.score for c in candidates], dtype=np.float64),
+        np.arange(len(ids), dtype=np.float64),
+        np.asarray(shared, dtype=np.float64),
+        np.full(len(ids), float(seed.playlist_count)),
+        count,
+        count / top,
+    ]
+    return np.column_stack(columns) if ids else np.zeros((0, len(FEATURES)))
 
 
 class RankedMatcher(HybridMatcher):
