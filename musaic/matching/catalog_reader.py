@@ -4,33 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session, scoped_session
 
-from musaic.matching.base import Seed
+from musaic.matching.types import Seed, TrackInfo
 from musaic.models import AUDIO_FEATURES, Artist, ArtistTag, Tag, Track, TrackArtist
 from musaic.shared import chunks
 
 _FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
-
-
-@dataclass(frozen=True)
-class TrackInfo:
-    """What matchers and post-processing need to know about a track, as plain values."""
-
-    id: int
-    title: str
-    song_key: str
-    artist_ids: tuple[int, ...]
-    artist_names: tuple[str, ...]
-    release_year: int | None
-    explicit: bool | None
-    popularity: int | None
-    playlist_count: int
-    features: dict[str, float] | None
 
 
 def _features(values: Sequence[Any]) -> dict[str, float] | None:

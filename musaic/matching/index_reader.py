@@ -1,33 +1,27 @@
-"""IndexReader: the ONLY code that reads the neighbour tables (and, inherited, the catalog)."""
+"""IndexReader: the ONLY code that reads the neighbour tables (and, inherited, the catalog).
+
+It satisfies `musaic.matching.reads.IndexReads`, the Protocol matchers depend on.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
-from musaic.matching.catalog_reader import IDS, CatalogReader, TrackInfo
-from musaic.matching.popularity import PopularityThresholds, popularity_thresholds
+from musaic.matching.catalog_reader import IDS, CatalogReader
+from musaic.matching.learned import LearnedRanker, load_ranker
+from musaic.matching.popularity import popularity_thresholds
+from musaic.matching.types import Neighbour, PopularityThresholds, TrackInfo
 from musaic.models import ArtistNeighbourList, IndexBuild, TrackNeighbourList
 from musaic.models.index import UnpackedList, unpack_list
 from musaic.shared import chunks
 
 # Callers import the reader and the values it returns from here.
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]
-
-
-@dataclass(frozen=True)
-class Neighbour:
-    """One row of a neighbour list: who, how close (higher is closer), and the raw count."""
-
-    neighbour_id: int
-    score: float
-    support: int | None
-    kind: str
 
 
 def _list_read(table: type[TrackNeighbourList] | type[ArtistNeighbourList], source: Any) -> Any:
@@ -122,6 +116,10 @@ class IndexReader(CatalogReader):
                     _decoded(kind, unpack_list(packed_ids, packed_scores, packed_support, limit))
                 )
         return dict(found)
+
+    def ranker_model(self, features: Sequence[str]) -> LearnedRanker | None:
+        """Return the learned model stored with the active build, if it takes `features`."""
+        return load_ranker(self.session, self.build_id, list(features))
 
     def popularity_thresholds(self) -> PopularityThresholds:
         """Return the catalog's popularity terciles, computed once per active build."""
