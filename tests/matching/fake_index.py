@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import count
 
+import numpy as np
+
 from musaic.catalog.normalise import song_key
 from musaic.matching.reads import RowScorer
 from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
@@ -79,11 +81,11 @@ class FakeIndex:
 
     def add_track_neighbours(self, kind: str, track_id: int, rows: Sequence[Row]) -> None:
         """Store one track's neighbour rows of `kind`, best first."""
-        self.track_rows[(track_id, kind)] = [Neighbour(n, s, sup, kind) for n, s, sup in rows]
+        self.track_rows[(track_id, kind)] = _stored(kind, rows)
 
     def add_artist_neighbours(self, kind: str, artist_id: int, rows: Sequence[Row]) -> None:
         """Store one artist's neighbour rows of `kind`, best first."""
-        self.artist_rows[(artist_id, kind)] = [Neighbour(n, s, sup, kind) for n, s, sup in rows]
+        self.artist_rows[(artist_id, kind)] = _stored(kind, rows)
 
     # --- IndexReads ---------------------------------------------------------------------
 
@@ -207,3 +209,8 @@ class FakeIndex:
     def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
         """Return `self.scorer` (None: no learned model)."""
         return self.scorer
+
+
+def _stored(kind: str, rows: Sequence[Row]) -> list[Neighbour]:
+    """Return rows as the index holds them: scores are float32 (docs/index-contract.md)."""
+    return [Neighbour(n, float(np.float32(s)), sup, kind) for n, s, sup in rows]
