@@ -94,11 +94,11 @@ def test_an_export_route_is_limited_by_its_rule_or_its_mark(
     def share(playlist_id: int) -> dict[str, int]:
         return {"shared": playlist_id}
 
-    app.add_url_rule("/api/playlists/<int:playlist_id>/export", "export", export, methods=["POST"])
+    app.add_url_rule("/api/drafts/<int:playlist_id>/export", "export", export, methods=["POST"])
     app.add_url_rule("/api/playlists/<int:playlist_id>/share", "share", share, methods=["POST"])
     apply_limits(app)
     client = app.test_client()
-    paths = ["/api/playlists/1/export", "/api/playlists/1/share"] * 2
+    paths = ["/api/drafts/1/export", "/api/playlists/1/share"] * 2
     statuses = [client.post(path).status_code for path in paths]
     assert statuses == [200, 200, 429, 429]  # one EXPORT budget per listener for both
 
