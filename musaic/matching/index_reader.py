@@ -116,7 +116,7 @@ class IndexReader(CatalogReader):
         statement = _LIST_READS[table]
         wanted = {"build": self.build_id, "kinds": _kinds(kinds)}
         for chunk in chunks(ids):
-            rows = self.session.execute(statement, {**wanted, "ids": chunk})
+            rows = self._rows(statement, {**wanted, "ids": chunk})
             for source_id, kind, packed_ids, packed_scores, packed_support in rows:
                 found[source_id].extend(
                     _decoded(kind, unpack_list(packed_ids, packed_scores, packed_support, limit))
