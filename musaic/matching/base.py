@@ -86,5 +86,5 @@ def add_candidate(pool: dict[int, Candidate], track_id: int, score: float, why: 
         pool[track_id] = Candidate(track_id, score, [why])
         return
     current.score += score
-    if all(r != why for r in current.reasons):
+    if why not in current.reasons:
         current.reasons.append(why)

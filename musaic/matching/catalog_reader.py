@@ -93,9 +93,9 @@ class CatalogReader:
     def __init__(self, session: Session | scoped_session[Any]) -> None:
         self.session = session
 
-    def _rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Iterable[Any]:
-        """Run a Core read on the session's connection, skipping the ORM's per-row layer."""
-        return self.session.connection().execute(statement, params)
+    def _rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Any]:
+        """Run a Core read on the session's connection (no ORM layer) and fetch every row."""
+        return self.session.connection().execute(statement, params).all()
 
     def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
         """Return plain facts about each of the given tracks (two queries per 900 ids)."""

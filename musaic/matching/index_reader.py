@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from itertools import repeat
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, scoped_session
@@ -20,14 +21,16 @@ from musaic.shared import chunks
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]
 
 
-@dataclass(frozen=True)
-class Neighbour:
+class Neighbour(NamedTuple):
     """One row of a neighbour list: who, how close (higher is closer), and the raw count."""
 
     neighbour_id: int
     score: float
     support: int | None
     kind: str
+
+
+_NEW_NEIGHBOUR = partial(tuple.__new__, Neighbour)  # C-level construction from a 4-tuple
 
 
 def _list_read(table: type[TrackNeighbourList] | type[ArtistNeighbourList], source: Any) -> Any:
@@ -56,10 +59,10 @@ def _kinds(kinds: str | Sequence[str]) -> list[str]:
 def _decoded(kind: str, packed: UnpackedList) -> list[Neighbour]:
     """Turn one decoded list into Neighbour values (plain Python numbers)."""
     ids, scores = packed.neighbour_ids.tolist(), packed.scores.tolist()
-    if packed.support is None:
-        return [Neighbour(n, s, None, kind) for n, s in zip(ids, scores, strict=True)]
-    support = packed.support.tolist()
-    return [Neighbour(n, s, c, kind) for n, s, c in zip(ids, scores, support, strict=True)]
+    if len(ids) != len(scores):
+        raise ValueError(f"packed list of {len(ids)} ids holds {len(scores)} scores")
+    support = repeat(None) if packed.support is None else packed.support.tolist()
+    return list(map(_NEW_NEIGHBOUR, zip(ids, scores, support, repeat(kind))))
 
 
 class IndexReader(CatalogReader):
