@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import ClassVar
 
 from musaic.matching.reads import IndexReads
@@ -43,7 +45,11 @@ class Matcher(ABC):
 
 def top_k(candidates: dict[int, Candidate], k: int) -> list[Candidate]:
     """Return the `k` best candidates by score (ties broken by track id, for stable output)."""
-    ordered = sorted(candidates.values(), key=lambda c: (-c.score, c.track_id))
+    pool: Iterable[Candidate] = candidates.values()
+    if 0 < k < len(candidates):  # only what scores at least the k-th best score can make it
+        floor = heapq.nlargest(k, (c.score for c in pool))[-1]
+        pool = [c for c in pool if c.score >= floor]
+    ordered = sorted(pool, key=lambda c: (-c.score, c.track_id))
     return ordered[:k]
 
 
@@ -54,5 +60,5 @@ def add_candidate(pool: dict[int, Candidate], track_id: int, score: float, why: 
         pool[track_id] = Candidate(track_id, score, [why])
         return
     current.score += score
-    if all(r != why for r in current.reasons):
+    if why not in current.reasons:
         current.reasons.append(why)

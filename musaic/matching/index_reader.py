@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import partial
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -22,6 +24,9 @@ from musaic.shared import chunks
 
 # Callers import the reader and the values it returns from here.
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]
+
+
+_NEW_NEIGHBOUR = partial(tuple.__new__, Neighbour)  # C-level construction from a 4-tuple
 
 
 def _list_read(table: type[TrackNeighbourList] | type[ArtistNeighbourList], source: Any) -> Any:
@@ -50,10 +55,10 @@ def _kinds(kinds: str | Sequence[str]) -> list[str]:
 def _decoded(kind: str, packed: UnpackedList) -> list[Neighbour]:
     """Turn one decoded list into Neighbour values (plain Python numbers)."""
     ids, scores = packed.neighbour_ids.tolist(), packed.scores.tolist()
-    if packed.support is None:
-        return [Neighbour(n, s, None, kind) for n, s in zip(ids, scores, strict=True)]
-    support = packed.support.tolist()
-    return [Neighbour(n, s, c, kind) for n, s, c in zip(ids, scores, support, strict=True)]
+    if len(ids) != len(scores):
+        raise ValueError(f"packed list of {len(ids)} ids holds {len(scores)} scores")
+    support = repeat(None) if packed.support is None else packed.support.tolist()
+    return list(map(_NEW_NEIGHBOUR, zip(ids, scores, support, repeat(kind))))
 
 
 class IndexReader(CatalogReader):
@@ -110,7 +115,7 @@ class IndexReader(CatalogReader):
         statement = _LIST_READS[table]
         wanted = {"build": self.build_id, "kinds": _kinds(kinds)}
         for chunk in chunks(ids):
-            rows = self.session.execute(statement, {**wanted, "ids": chunk})
+            rows = self._rows(statement, {**wanted, "ids": chunk})
             for source_id, kind, packed_ids, packed_scores, packed_support in rows:
                 found[source_id].extend(
                     _decoded(kind, unpack_list(packed_ids, packed_scores, packed_support, limit))
