@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from musaic import create_app
 from musaic.extensions import db
+from musaic.matching.registry import DEFAULT_MATCHER
 from musaic.models import IndexBuild, Playlist, TrackNeighbourList
 from musaic.services.listener import Listener
 from musaic.services.playlists import GenerateRequest, generate_playlist
@@ -98,7 +99,7 @@ def summary(times: list[float], unit: float) -> dict[str, float]:
     }
 
 
-def _http_times(app: Any, seeds: list[int], length: int) -> list[float]:
+def _http_times(app: Any, seeds: list[int], length: int, matcher: str) -> list[float]:
     """Serve the app on 127.0.0.1 in a thread and time POST /api/playlists per seed."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -109,7 +110,9 @@ def _http_times(app: Any, seeds: list[int], length: int) -> list[float]:
         with requests.Session() as http:
 
             def post(track_id: int) -> None:
-                response = http.post(url, json={"seed": track_id, "length": length}, timeout=60)
+                response = http.post(
+                    url, json={"seed": track_id, "length": length, "matcher": matcher}, timeout=60
+                )
                 response.raise_for_status()
 
             return timed(post, seeds)
@@ -118,7 +121,9 @@ def _http_times(app: Any, seeds: list[int], length: int) -> list[float]:
         server.server_close()
 
 
-def run(database_url: str | None, count: int, length: int) -> dict[str, Any]:
+def run(
+    database_url: str | None, count: int, length: int, matcher: str = DEFAULT_MATCHER
+) -> dict[str, Any]:
     """Measure the three latencies on one database and return the report."""
     settings: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": database_url} if database_url else {}
     app = create_app(RATE_LIMIT_ENABLED=False, **settings)  # measure generation, not the limiter
@@ -133,13 +138,14 @@ def run(database_url: str | None, count: int, length: int) -> dict[str, Any]:
         listener = Listener(history_key=BENCH_SESSION)
 
         def generate(track_id: int) -> None:
-            generate_playlist(GenerateRequest(seed=track_id, length=length), listener)
+            request = GenerateRequest(seed=track_id, length=length, matcher=matcher)
+            generate_playlist(request, listener)
 
         generate(seeds[0])  # once: per-build caches (popularity bands) are not per-seed reads
         reads = {t: recorded_reads(lambda t=t: generate(t)) for t in seeds}  # type: ignore[misc]
         floor = timed(bare_io(reads), seeds)
         in_process = timed(generate, seeds)
-    http = _http_times(app, seeds, length)
+    http = _http_times(app, seeds, length, matcher)
     with app.app_context():
         unit = statistics.median(read)
         # the benchmark's playlists are not the catalog's: remove them again
@@ -150,6 +156,7 @@ def run(database_url: str | None, count: int, length: int) -> dict[str, Any]:
             "database": db.engine.dialect.name,
             "seeds": len(seeds),
             "length": length,
+            "matcher": matcher,
             "neighbour_read": summary(read, unit),
             "bare_io": summary(floor, unit),
             "in_process": summary(in_process, unit),
@@ -164,9 +171,9 @@ def run(database_url: str | None, count: int, length: int) -> dict[str, Any]:
 def format_table(report: dict[str, Any]) -> str:
     """Return the report as a text table."""
     lines = [
-        f"{report['seeds']} seeds, length {report['length']}, {report['database']}, "
-        f"{report['reads_per_seed']} SELECTs per seed; in-process / bare I/O p50 = "
-        f"{report['in_process_vs_bare_io']}",
+        f"{report['seeds']} seeds, length {report['length']}, {report['matcher']}, "
+        f"{report['database']}, {report['reads_per_seed']} SELECTs per seed; "
+        f"in-process / bare I/O p50 = {report['in_process_vs_bare_io']}",
         f"{'measure':16s} {'p50 ms':>9s} {'p95 ms':>9s} {'p50 x read':>11s} {'p95 x read':>11s}",
     ]
     for name in ("neighbour_read", "bare_io", "in_process", "http"):
@@ -184,9 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="default: DATABASE_URL / the development DB")
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--length", type=int, default=30)
+    parser.add_argument("--matcher", default=DEFAULT_MATCHER, help="matcher to generate with")
     parser.add_argument("--json", type=Path, help="also write the JSON report here")
     args = parser.parse_args(argv)
-    report = run(args.database_url, args.seeds, args.length)
+    report = run(args.database_url, args.seeds, args.length, args.matcher)
     print(format_table(report))
     print(json.dumps(report))
     if args.json:

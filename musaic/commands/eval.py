@@ -31,6 +31,8 @@ _OUT = click.Path(dir_okay=False, path_type=Path)
     help="Also run hybrid with these weights, e.g. cooccurrence=1,artist=0.3.",
 )
 @click.option("--ablation", is_flag=True, help="Also run hybrid without each of its signals.")
+@click.option("--cold", is_flag=True, help="Also score with each seed's co-occurrence hidden.")
+@click.option("--beyond", is_flag=True, help="Also score finished playlists per popularity option.")
 @click.option("--json", "json_out", type=_OUT, help="Write the report as JSON here.")
 @click.option("--plot", "plot_out", type=_OUT, help="Draw a bar chart (PNG) here.")
 @click.pass_context
@@ -43,10 +45,12 @@ def eval_group(
     matchers: tuple[str, ...],
     weights: tuple[str, ...],
     ablation: bool,
+    cold: bool,
+    beyond: bool,
     json_out: Path | None,
     plot_out: Path | None,
 ) -> None:
-    """Score the matchers and the built-in baselines on held-out playlists."""
+    """Score the matchers (default: the default one) and the baselines on held-out playlists."""
     if ctx.invoked_subcommand is not None:
         return
     if playlists is None:
@@ -59,7 +63,8 @@ def eval_group(
         raise click.BadParameter(str(exc), param_hint="--weights") from exc
     if ablation:
         variants.update(ablation_variants())
-    options = EvalOptions(k, limit, matchers, variants, progress=sys.stderr.isatty())
+    progress = sys.stderr.isatty()
+    options = EvalOptions(k, limit, matchers, variants, progress, cold=cold, beyond=beyond)
     try:
         report = evaluate(playlists, options)
     except ValueError as exc:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from sqlalchemy import select
@@ -12,8 +11,9 @@ from sqlalchemy.orm import Session
 from musaic.evaluation import metrics
 from musaic.indexing.data import imported_playlists
 from musaic.indexing.similarity import incidence_matrix
-from musaic.matching.index_reader import IndexReader
-from musaic.matching.matchers import hybrid
+from musaic.matching.base import Matcher
+from musaic.matching.matchers.hybrid import HybridMatcher, check_weights
+from musaic.matching.reads import IndexReads
 from musaic.matching.registry import MATCHERS
 from musaic.models import Track
 
@@ -44,39 +44,34 @@ def baseline_rankers(session: Session, artist_of: Mapping[int, int]) -> dict[str
     }
 
 
-def matcher_ranker(session: Session, name: str) -> Ranker:
-    """Return a ranker that asks registered matcher `name`, before post-processing."""
-    reader = IndexReader(session)
-    matcher = MATCHERS[name](reader)
+def matcher_ranker(
+    reads: IndexReads, name: str, weights: Mapping[str, float] | None = None
+) -> Ranker:
+    """Return a ranker that asks registered matcher `name` (hybrid with `weights`), unprocessed."""
+    matcher = make_matcher(reads, name, weights)
 
     def ranker(seed_id: int, k: int) -> list[int]:
-        seed = reader.seed(seed_id)
+        seed = reads.seed(seed_id)
         return [] if seed is None else [c.track_id for c in matcher.rank(seed, k)]
 
     return ranker
 
 
+def make_matcher(reads: IndexReads, name: str, weights: Mapping[str, float] | None) -> Matcher:
+    """Build matcher `name` over `reads`; only the hybrid takes weights."""
+    if weights is not None:
+        return HybridMatcher(reads, weights)
+    return MATCHERS[name](reads)
+
+
 def parse_weights(text: str) -> dict[str, float]:
-    """Parse "cooccurrence=1,artist=0.5" into hybrid weights (unknown names are refused)."""
+    """Parse "cooccurrence=1,same_artist=0.5" into hybrid weights (unknown names are refused)."""
     weights: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, value = part.partition("=")
-        if name not in hybrid.WEIGHTS and name != "same_artist":
-            known = ", ".join([*hybrid.WEIGHTS, "same_artist"])
-            raise ValueError(f"unknown hybrid weight {name!r}; known: {known}")
-        weights[name] = float(value)
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise ValueError(f"hybrid weight {name!r} needs a number, got {value!r}") from None
+    check_weights(weights)
     return weights
-
-
-@contextmanager
-def hybrid_weights(weights: Mapping[str, float]) -> Iterator[None]:
-    """Run the hybrid matcher with `weights` for the duration (an offline sweep, one thread)."""
-    saved, boost = dict(hybrid.WEIGHTS), hybrid.SAME_ARTIST_BOOST
-    hybrid.WEIGHTS.update({n: w for n, w in weights.items() if n != "same_artist"})
-    hybrid.SAME_ARTIST_BOOST = weights.get("same_artist", boost)
-    try:
-        yield
-    finally:
-        hybrid.WEIGHTS.clear()
-        hybrid.WEIGHTS.update(saved)
-        hybrid.SAME_ARTIST_BOOST = boost

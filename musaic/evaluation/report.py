@@ -9,29 +9,54 @@ from typing import Any
 COLUMNS = ("ndcg@{k}", "r_precision", "recall@{k}", "clicks", "artist_ndcg@{k}", "ms_per_case")
 
 
+BEYOND_COLUMNS = (
+    "ndcg@30",
+    "r_precision",
+    "popularity_percentile",
+    "distinct_artists_in_30",
+    "catalog_coverage",
+)
+
+
+def _rows(results: dict[str, dict[str, float]], columns: list[str]) -> list[str]:
+    header = f"{'method':34s} " + " ".join(f"{c:>15s}" for c in columns)
+    lines = [header]
+    for name, metrics in results.items():
+        values = " ".join(f"{metrics.get(c, float('nan')):15.4f}" for c in columns)
+        lines.append(f"{name:34s} {values}")
+    return lines
+
+
 def format_table(report: dict[str, Any]) -> str:
-    """Return the results as an aligned text table, one row per method."""
+    """Return the results as aligned text tables: normal mode, then cold seeds and beyond."""
     k = report["k"]
     columns = [c.format(k=k) for c in COLUMNS]
-    header = f"{'method':34s} " + " ".join(f"{c:>15s}" for c in columns)
     lines = [
         f"{report['cases']} cases from {report['playlists']} playlists "
         f"({report['skipped']} without a known seed or target), K={k}",
-        header,
+        *_rows(report["results"], columns),
     ]
-    for name, metrics in report["results"].items():
-        values = " ".join(f"{metrics.get(c, float('nan')):15.4f}" for c in columns)
-        lines.append(f"{name:34s} {values}")
+    if "cold_results" in report:
+        lines += [
+            "",
+            "cold seeds (the seed in no playlist):",
+            *_rows(report["cold_results"], columns),
+        ]
+    if "beyond" in report:
+        lines += [
+            "",
+            "finished 30-track playlists:",
+            *_rows(report["beyond"], list(BEYOND_COLUMNS)),
+        ]
     return "\n".join(lines)
 
 
-def format_markdown(report: dict[str, Any]) -> str:
-    """Return the results as a Markdown table (for docs)."""
-    k = report["k"]
-    columns = [c.format(k=k) for c in COLUMNS]
+def format_markdown(results: dict[str, dict[str, float]], columns: list[str]) -> str:
+    """Return one results table as Markdown (for docs)."""
     lines = ["| method | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for name, metrics in report["results"].items():
-        lines.append(f"| {name} | " + " | ".join(f"{metrics[c]:.4f}" for c in columns) + " |")
+    for name, metrics in results.items():
+        values = " | ".join(f"{metrics.get(c, float('nan')):.4f}" for c in columns)
+        lines.append(f"| {name} | {values} |")
     return "\n".join(lines)
 
 

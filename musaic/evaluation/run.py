@@ -12,21 +12,22 @@ from typing import Any
 from sqlalchemy import select
 from tqdm import tqdm
 
-from musaic.evaluation.cases import ArtistOf, Case, build_cases, load_keys
+from musaic.evaluation.beyond import POPULARITY_OPTIONS, PercentileOf, beyond_accuracy
+from musaic.evaluation.cases import Case, CatalogKeys, build_cases, load_keys
+from musaic.evaluation.cold import ColdSeedReads
 from musaic.evaluation.metrics import aggregate, playlist_metrics
 from musaic.evaluation.playlists import read_playlists
-from musaic.evaluation.rankers import (
-    Ranker,
-    baseline_rankers,
-    hybrid_weights,
-    matcher_ranker,
-)
+from musaic.evaluation.rankers import Ranker, baseline_rankers, make_matcher, matcher_ranker
 from musaic.extensions import db
-from musaic.matching.matchers import hybrid
-from musaic.matching.registry import MATCHERS
+from musaic.matching.index_reader import IndexReader
+from musaic.matching.matchers.hybrid import DEFAULT_WEIGHTS
+from musaic.matching.reads import IndexReads
+from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
 from musaic.models import IndexBuild
 
 ALL = "all"
+SUPPORT_BUCKETS = ((1, 1), (2, 4), (5, 19), (20, None))  # seeds in this many train playlists
+COLD_BASELINES = ("popularity", "artist_popularity")  # the co-occurrence ones need the seed's row
 
 
 @dataclass
@@ -35,20 +36,22 @@ class EvalOptions:
 
     k: int = 100
     limit: int | None = None
-    matchers: Sequence[str] = ()  # registry names, or ("all",); baselines always run
+    matchers: Sequence[str] = ()  # registry names, or ("all",); () is the default matcher
     variants: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # hybrid weights
     progress: bool = False
+    cold: bool = False  # also score every ranker with the seed's co-occurrence hidden
+    beyond: bool = False  # also score finished playlists per popularity option
 
 
 def ablation_variants() -> dict[str, dict[str, float]]:
     """Return one hybrid variant per signal, with that signal's weight set to zero."""
-    variants = {f"hybrid -{name}": {name: 0.0} for name, w in hybrid.WEIGHTS.items() if w > 0}
-    variants["hybrid -same_artist"] = {"same_artist": 0.0}
-    return variants
+    return {f"hybrid -{name}": {name: 0.0} for name, w in DEFAULT_WEIGHTS.items() if w > 0}
 
 
 def matcher_names(requested: Sequence[str]) -> list[str]:
-    """Expand "all" and check every name against the registry."""
+    """Expand "all" (none: the default matcher) and check every name against the registry."""
+    if not requested:
+        return [DEFAULT_MATCHER]
     names = list(MATCHERS) if ALL in requested else list(requested)
     unknown = [n for n in names if n not in MATCHERS]
     if unknown:
@@ -56,17 +59,84 @@ def matcher_names(requested: Sequence[str]) -> list[str]:
     return names
 
 
+def support_bucket(count: int) -> str:
+    """Return the label of the seed-support bucket holding `count` ("0" below the first)."""
+    for low, high in SUPPORT_BUCKETS:
+        if count >= low and (high is None or count <= high):
+            return f"{low}+" if high is None else (f"{low}" if low == high else f"{low}-{high}")
+    return "0"
+
+
 def _score(
-    name: str, ranker: Ranker, cases: list[Case], artist_of: ArtistOf, options: EvalOptions
-) -> dict[str, float]:
-    """Average the metrics of one ranker over every case, with its seconds per case."""
+    name: str, ranker: Ranker, cases: Sequence[Case], keys: CatalogKeys, options: EvalOptions
+) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """Average the metrics of one ranker over every case; also return the per-case rows."""
     start = time.perf_counter()
     rows = []
     for case in tqdm(cases, desc=name, disable=not options.progress, file=sys.stderr):
         ranked = ranker(case.seed, options.k)
-        rows.append(playlist_metrics(ranked, set(case.targets), artist_of, options.k))
+        rows.append(playlist_metrics(ranked, set(case.targets), keys.artist_of, options.k))
     seconds = time.perf_counter() - start
-    return {**aggregate(rows), "ms_per_case": round(1000 * seconds / max(len(cases), 1), 2)}
+    ms = round(1000 * seconds / max(len(cases), 1), 2)
+    return {**aggregate(rows), "ms_per_case": ms}, rows
+
+
+def _by_support(
+    rows: Sequence[dict[str, float]], cases: Sequence[Case], support: Mapping[int, int]
+) -> dict[str, dict[str, float]]:
+    """Average per-case rows within each seed-support bucket."""
+    buckets: dict[str, list[dict[str, float]]] = {}
+    for row, case in zip(rows, cases, strict=True):
+        buckets.setdefault(support_bucket(support.get(case.seed, 0)), []).append(row)
+    return {label: aggregate(buckets[label]) for label in sorted(buckets, key=_bucket_order)}
+
+
+def _bucket_order(label: str) -> int:
+    return int(label.split("-")[0].rstrip("+"))
+
+
+def _rankers(
+    reads: IndexReads, keys: CatalogKeys, options: EvalOptions, cold: bool
+) -> dict[str, Ranker]:
+    """Return every ranker to score: baselines, matchers, hybrid variants."""
+    baselines = baseline_rankers(db.session(), keys.artist_of)
+    rankers = {n: r for n, r in baselines.items() if not cold or n in COLD_BASELINES}
+    for name in matcher_names(options.matchers):
+        rankers[name] = matcher_ranker(reads, name)
+    for label, weights in options.variants.items():
+        rankers[label] = matcher_ranker(reads, "hybrid", weights)
+    return rankers
+
+
+def _run_mode(
+    reads: IndexReads, cases: Sequence[Case], keys: CatalogKeys, options: EvalOptions, cold: bool
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[str, float]]]]:
+    """Score every ranker in one mode; return overall results and results by seed support."""
+    support = reads.playlist_counts(c.seed for c in cases) if not cold else {}
+    results, buckets = {}, {}
+    for name, ranker in _rankers(
+        ColdSeedReads(reads) if cold else reads, keys, options, cold
+    ).items():
+        label = f"{name} (cold)" if cold else name
+        results[name], rows = _score(label, ranker, cases, keys, options)
+        if not cold:
+            buckets[name] = _by_support(rows, cases, support)
+    return results, buckets
+
+
+def _beyond(
+    reads: IndexReader, cases: Sequence[Case], keys: CatalogKeys, options: EvalOptions
+) -> dict[str, dict[str, float]]:
+    """Score finished 30-track playlists per matcher and popularity option."""
+    percentile = PercentileOf.of_catalog(db.session())
+    table = {}
+    for name in matcher_names(options.matchers):
+        matcher = make_matcher(reads, name, None)
+        for popularity in POPULARITY_OPTIONS:
+            table[f"{name} {popularity}"] = beyond_accuracy(
+                reads, matcher, cases, keys.artist_of, percentile, popularity
+            )
+    return table
 
 
 def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
@@ -75,35 +145,27 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
     Args:
         path: An MPD slice file (plain or gzip): each playlist's first track the catalog knows
             is the seed; its other distinct tracks are the targets (unknown ones are misses).
-        options: k, a playlist limit, matcher names, hybrid weight variants, progress bar.
+        options: k, a playlist limit, matchers, hybrid variants, cold and beyond-accuracy modes.
 
     Returns:
         {"path", "k", "playlists", "cases", "skipped", "index_build", "results": {name:
-        metrics}}, with metrics averaged over cases (RecSys 2018 definitions).
+        metrics}, "by_support": {name: {bucket: metrics}}}, plus "cold_results" and "beyond"
+        when asked for; metrics are averaged over cases (RecSys 2018 definitions).
     """
     options = options or EvalOptions()
-    names = matcher_names(options.matchers)
+    matcher_names(options.matchers)  # refuse unknown names before any work
     session = db.session()
     keys = load_keys(session)
     playlists = read_playlists(path, options.limit)
     cases, skipped = build_cases(playlists, keys)
-    results: dict[str, dict[str, float]] = {}
-    for name, ranker in baseline_rankers(session, keys.artist_of).items():
-        results[name] = _score(name, ranker, cases, keys.artist_of, options)
-    for name in names:
-        results[name] = _score(name, matcher_ranker(session, name), cases, keys.artist_of, options)
-    for label, weights in options.variants.items():
-        with hybrid_weights(weights):
-            ranker = matcher_ranker(session, "hybrid")
-            results[label] = _score(label, ranker, cases, keys.artist_of, options)
+    reads = IndexReader(session)
+    results, by_support = _run_mode(reads, cases, keys, options, cold=False)
+    report: dict[str, Any] = {"results": results, "by_support": by_support}
+    if options.cold:
+        report["cold_results"] = _run_mode(reads, cases, keys, options, cold=True)[0]
+    if options.beyond:
+        report["beyond"] = _beyond(reads, cases, keys, options)
     session.rollback()  # read-only: end the snapshot
     build = db.session.scalar(select(IndexBuild.id).where(IndexBuild.active))
-    return {
-        "path": str(path),
-        "k": options.k,
-        "playlists": len(playlists),
-        "cases": len(cases),
-        "skipped": skipped,
-        "index_build": build,
-        "results": results,
-    }
+    header = {"path": str(path), "k": options.k, "playlists": len(playlists)}
+    return {**header, "cases": len(cases), "skipped": skipped, "index_build": build, **report}

@@ -2,50 +2,20 @@
 
 from __future__ import annotations
 
+import heapq
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
-if TYPE_CHECKING:
-    from musaic.matching.index_reader import IndexReader
+from musaic.matching.reads import IndexReads
+from musaic.matching.types import Candidate, Reason, Seed, reason
 
-Reason = dict[str, Any]
-"""A machine-readable reason: {"code": ..., <params>..., "text": human-readable words}."""
-
-
-def reason(code: str, text: str, **params: Any) -> Reason:
-    """Build a reason dict with its code first and its text last."""
-    return {"code": code, **params, "text": text}
-
-
-@dataclass(frozen=True)
-class Seed:
-    """The track a playlist grows from, as plain values."""
-
-    track_id: int
-    artist_ids: tuple[int, ...]
-    song_key: str
-    features: dict[str, float] | None
-    tags: tuple[str, ...]
-    playlist_count: int = 0  # playlists holding the seed: how much co-occurrence to trust
-
-    @property
-    def primary_artist_id(self) -> int | None:
-        """Return the first credited artist, if any."""
-        return self.artist_ids[0] if self.artist_ids else None
-
-
-@dataclass
-class Candidate:
-    """A track a matcher proposes, with its score (higher is better) and why."""
-
-    track_id: int
-    score: float
-    reasons: list[Reason] = field(default_factory=list)
+# Matchers import the value types from here or from musaic.matching.types.
+__all__ = ["Candidate", "Matcher", "Reason", "Seed", "add_candidate", "reason", "top_k"]
 
 
 class Matcher(ABC):
-    """A strategy that ranks catalog tracks for a seed, reading only the similarity index.
+    """A strategy that ranks catalog tracks for a seed, reading only through `IndexReads`.
 
     Subclasses set `name` (the registry key), `description` (one sentence for listeners) and
     `signals` (what the index must hold for the matcher to shine), and implement `rank`.
@@ -55,7 +25,7 @@ class Matcher(ABC):
     description: ClassVar[str]
     signals: ClassVar[tuple[str, ...]]
 
-    def __init__(self, index: IndexReader) -> None:
+    def __init__(self, index: IndexReads) -> None:
         self.index = index
 
     @abstractmethod
@@ -75,7 +45,11 @@ class Matcher(ABC):
 
 def top_k(candidates: dict[int, Candidate], k: int) -> list[Candidate]:
     """Return the `k` best candidates by score (ties broken by track id, for stable output)."""
-    ordered = sorted(candidates.values(), key=lambda c: (-c.score, c.track_id))
+    pool: Iterable[Candidate] = candidates.values()
+    if 0 < k < len(candidates):  # only what scores at least the k-th best score can make it
+        floor = heapq.nlargest(k, (c.score for c in pool))[-1]
+        pool = [c for c in pool if c.score >= floor]
+    ordered = sorted(pool, key=lambda c: (-c.score, c.track_id))
     return ordered[:k]
 
 
@@ -86,5 +60,5 @@ def add_candidate(pool: dict[int, Candidate], track_id: int, score: float, why: 
         pool[track_id] = Candidate(track_id, score, [why])
         return
     current.score += score
-    if all(r != why for r in current.reasons):
+    if why not in current.reasons:
         current.reasons.append(why)

@@ -4,33 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import BindParameter, Executable, bindparam, func, select
 from sqlalchemy.orm import Session, scoped_session
 
-from musaic.matching.base import Seed
+from musaic.matching.types import Seed, TrackInfo
 from musaic.models import AUDIO_FEATURES, Artist, ArtistTag, Tag, Track, TrackArtist
 from musaic.shared import chunks
 
 _FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
-
-
-@dataclass(frozen=True)
-class TrackInfo:
-    """What matchers and post-processing need to know about a track, as plain values."""
-
-    id: int
-    title: str
-    song_key: str
-    artist_ids: tuple[int, ...]
-    artist_names: tuple[str, ...]
-    release_year: int | None
-    explicit: bool | None
-    popularity: int | None
-    playlist_count: int
-    features: dict[str, float] | None
 
 
 def _features(values: Sequence[Any]) -> dict[str, float] | None:
@@ -60,6 +43,31 @@ _TRACK_FACTS = select(
 ).where(Track.id.in_(IDS))
 _PLAYLIST_COUNTS = select(Track.id, Track.playlist_count).where(Track.id.in_(IDS))
 _ARTIST_NAMES = select(Artist.id, Artist.name).where(Artist.id.in_(IDS))
+_TOP_POSITION = (
+    func.row_number()
+    .over(
+        partition_by=TrackArtist.artist_id,
+        order_by=(Track.playlist_count.desc(), Track.popularity.desc().nulls_last(), Track.id),
+    )
+    .label("position")
+)
+_RANKED = (
+    select(TrackArtist.artist_id, Track.id.label("track_id"), Track.playlist_count, _TOP_POSITION)
+    .join(Track, Track.id == TrackArtist.track_id)
+    .where(TrackArtist.artist_id.in_(IDS))
+    .subquery()
+)
+_ARTIST_TOP_TRACKS = (
+    select(_RANKED.c.artist_id, _RANKED.c.track_id, _RANKED.c.playlist_count)
+    .where(_RANKED.c.position <= bindparam("per_artist"))
+    .order_by(_RANKED.c.artist_id, _RANKED.c.position)
+)
+_ARTIST_TAGS = (
+    select(ArtistTag.artist_id, Tag.id, Tag.name)
+    .join(Tag, Tag.id == ArtistTag.tag_id)
+    .where(ArtistTag.artist_id.in_(IDS))
+    .order_by(ArtistTag.artist_id, ArtistTag.weight.desc(), Tag.name)
+)
 
 
 class CatalogReader:
@@ -68,15 +76,19 @@ class CatalogReader:
     def __init__(self, session: Session | scoped_session[Any]) -> None:
         self.session = session
 
+    def _rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Any]:
+        """Run a Core read on the session's connection (no ORM layer) and fetch every row."""
+        return self.session.connection().execute(statement, params).all()
+
     def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
         """Return plain facts about each of the given tracks (two queries per 900 ids)."""
         ids = sorted(set(track_ids))
         credits: dict[int, list[tuple[int, str]]] = defaultdict(list)
         infos: dict[int, TrackInfo] = {}
         for chunk in chunks(ids):
-            for track_id, artist_id, name in self.session.execute(_CREDITS, {"ids": chunk}):
+            for track_id, artist_id, name in self._rows(_CREDITS, {"ids": chunk}):
                 credits[track_id].append((artist_id, name))
-            for row in self.session.execute(_TRACK_FACTS, {"ids": chunk}):
+            for row in self._rows(_TRACK_FACTS, {"ids": chunk}):
                 track_id, title, key, year, explicit, popularity, count, *features = row
                 infos[track_id] = TrackInfo(
                     id=track_id,
@@ -112,7 +124,7 @@ class CatalogReader:
         """Return how many playlists hold each of the given tracks."""
         counts: dict[int, int] = {}
         for chunk in chunks(sorted(set(track_ids))):
-            rows = self.session.execute(_PLAYLIST_COUNTS, {"ids": chunk})
+            rows = self._rows(_PLAYLIST_COUNTS, {"ids": chunk})
             counts.update((track_id, count or 0) for track_id, count in rows)
         return counts
 
@@ -128,31 +140,7 @@ class CatalogReader:
         ids = sorted(set(artist_ids))
         if not ids:
             return {}
-        position = (
-            func.row_number()
-            .over(
-                partition_by=TrackArtist.artist_id,
-                order_by=(
-                    Track.playlist_count.desc(),
-                    Track.popularity.desc().nulls_last(),
-                    Track.id,
-                ),
-            )
-            .label("position")
-        )
-        ranked = (
-            select(
-                TrackArtist.artist_id, Track.id.label("track_id"), Track.playlist_count, position
-            )
-            .join(Track, Track.id == TrackArtist.track_id)
-            .where(TrackArtist.artist_id.in_(ids))
-            .subquery()
-        )
-        rows = self.session.execute(
-            select(ranked.c.artist_id, ranked.c.track_id, ranked.c.playlist_count)
-            .where(ranked.c.position <= per_artist)
-            .order_by(ranked.c.artist_id, ranked.c.position)
-        )
+        rows = self._rows(_ARTIST_TOP_TRACKS, {"ids": ids, "per_artist": per_artist})
         found: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for artist_id, track_id, count in rows:
             found[artist_id].append((track_id, count or 0))
@@ -180,7 +168,7 @@ class CatalogReader:
         ids = sorted(set(artist_ids))
         if not ids:
             return {}
-        rows = self.session.execute(_ARTIST_NAMES, {"ids": ids})
+        rows = self._rows(_ARTIST_NAMES, {"ids": ids})
         return {artist_id: name for artist_id, name in rows}
 
     def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:
@@ -188,12 +176,7 @@ class CatalogReader:
         ids = sorted(set(artist_ids))
         if not ids:
             return {}
-        rows = self.session.execute(
-            select(ArtistTag.artist_id, Tag.id, Tag.name)
-            .join(Tag, Tag.id == ArtistTag.tag_id)
-            .where(ArtistTag.artist_id.in_(ids))
-            .order_by(ArtistTag.artist_id, ArtistTag.weight.desc(), Tag.name)
-        )
+        rows = self._rows(_ARTIST_TAGS, {"ids": ids})
         found: dict[int, dict[int, str]] = defaultdict(dict)
         for artist_id, tag_id, name in rows:
             found[artist_id][tag_id] = name

@@ -1,17 +1,23 @@
-"""IndexReader: the ONLY code that reads the neighbour tables (and, inherited, the catalog)."""
+"""IndexReader: the ONLY code that reads the neighbour tables (and, inherited, the catalog).
+
+It satisfies `musaic.matching.reads.IndexReads`, the Protocol matchers depend on.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
-from musaic.matching.catalog_reader import IDS, CatalogReader, TrackInfo
-from musaic.matching.popularity import PopularityThresholds, popularity_thresholds
+from musaic.matching.catalog_reader import IDS, CatalogReader
+from musaic.matching.learned import LearnedRanker, load_ranker
+from musaic.matching.popularity import popularity_thresholds
+from musaic.matching.types import Neighbour, PopularityThresholds, TrackInfo
 from musaic.models import ArtistNeighbourList, IndexBuild, TrackNeighbourList
 from musaic.models.index import UnpackedList, unpack_list
 from musaic.shared import chunks
@@ -20,14 +26,7 @@ from musaic.shared import chunks
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]
 
 
-@dataclass(frozen=True)
-class Neighbour:
-    """One row of a neighbour list: who, how close (higher is closer), and the raw count."""
-
-    neighbour_id: int
-    score: float
-    support: int | None
-    kind: str
+_NEW_NEIGHBOUR = partial(tuple.__new__, Neighbour)  # C-level construction from a 4-tuple
 
 
 def _list_read(table: type[TrackNeighbourList] | type[ArtistNeighbourList], source: Any) -> Any:
@@ -56,10 +55,10 @@ def _kinds(kinds: str | Sequence[str]) -> list[str]:
 def _decoded(kind: str, packed: UnpackedList) -> list[Neighbour]:
     """Turn one decoded list into Neighbour values (plain Python numbers)."""
     ids, scores = packed.neighbour_ids.tolist(), packed.scores.tolist()
-    if packed.support is None:
-        return [Neighbour(n, s, None, kind) for n, s in zip(ids, scores, strict=True)]
-    support = packed.support.tolist()
-    return [Neighbour(n, s, c, kind) for n, s, c in zip(ids, scores, support, strict=True)]
+    if len(ids) != len(scores):
+        raise ValueError(f"packed list of {len(ids)} ids holds {len(scores)} scores")
+    support = repeat(None) if packed.support is None else packed.support.tolist()
+    return list(map(_NEW_NEIGHBOUR, zip(ids, scores, support, repeat(kind))))
 
 
 class IndexReader(CatalogReader):
@@ -116,12 +115,16 @@ class IndexReader(CatalogReader):
         statement = _LIST_READS[table]
         wanted = {"build": self.build_id, "kinds": _kinds(kinds)}
         for chunk in chunks(ids):
-            rows = self.session.execute(statement, {**wanted, "ids": chunk})
+            rows = self._rows(statement, {**wanted, "ids": chunk})
             for source_id, kind, packed_ids, packed_scores, packed_support in rows:
                 found[source_id].extend(
                     _decoded(kind, unpack_list(packed_ids, packed_scores, packed_support, limit))
                 )
         return dict(found)
+
+    def ranker_model(self, features: Sequence[str]) -> LearnedRanker | None:
+        """Return the learned model stored with the active build, if it takes `features`."""
+        return load_ranker(self.session, self.build_id, list(features))
 
     def popularity_thresholds(self) -> PopularityThresholds:
         """Return the catalog's popularity terciles, computed once per active build."""

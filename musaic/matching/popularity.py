@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, scoped_session
 
+from musaic.matching.types import PopularityThresholds
 from musaic.models import Track
 
-
-@dataclass(frozen=True)
-class PopularityThresholds:
-    """The catalog's terciles of playlist_count and popularity, and its top playlist_count."""
-
-    playlist_count: tuple[int, int]
-    popularity: tuple[int, int] | None
-    max_playlist_count: int = 0  # the scale of the hybrid matcher's popularity tie-break
+__all__ = ["PopularityThresholds", "compute_thresholds", "popularity_thresholds"]
 
 
 # Two full sorts of the tracks table (~350 ms on 200k tracks) are too slow for every request,

@@ -9,8 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from musaic.matching.base import Candidate, Seed, reason
-from musaic.matching.catalog_reader import TrackInfo
-from musaic.matching.popularity import PopularityThresholds
+from musaic.matching.types import PopularityThresholds, TrackInfo
 
 Popularity = Literal["mainstream", "balanced", "discovery"]
 JITTER = 0.06  # scores within ~6% of each other may swap places: variety without losing quality

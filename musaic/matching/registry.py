@@ -7,6 +7,7 @@ from musaic.matching.matchers.artist import ArtistMatcher
 from musaic.matching.matchers.audio import AudioMatcher
 from musaic.matching.matchers.cooccurrence import CooccurrenceMatcher
 from musaic.matching.matchers.hybrid import HybridMatcher
+from musaic.matching.matchers.ranked import RankedMatcher
 from musaic.matching.matchers.tags import TagsMatcher
 
 DEFAULT_MATCHER = "hybrid"
@@ -15,6 +16,7 @@ MATCHERS: dict[str, type[Matcher]] = {
     m.name: m
     for m in (
         HybridMatcher,
+        RankedMatcher,
         CooccurrenceMatcher,
         ArtistMatcher,
         TagsMatcher,

@@ -10,6 +10,7 @@ from musaic.models.playlists import (
     PlaylistExport,
     PlaylistTrack,
 )
+from musaic.models.ranker import RankerModel
 from musaic.models.users import SpotifyToken, User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Playlist",
     "PlaylistExport",
     "PlaylistTrack",
+    "RankerModel",
     "SpotifyToken",
     "Tag",
     "Track",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, inspect, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from musaic.errors import NotFoundError, field_error
 from musaic.extensions import db
@@ -18,6 +19,10 @@ from musaic.models import Playlist, PlaylistTrack, Track, TrackArtist
 from musaic.services.listener import Listener
 from musaic.services.seeds import CallBudget, SpotifyTracks, resolve_seed
 
+_TRACK_DETAILS = (  # what a playlist's JSON shows of each track
+    selectinload(Track.credits).selectinload(TrackArtist.artist),
+    selectinload(Track.album),
+)
 RANK_DEPTH = 4  # matchers rank length x 4 so filters and caps still leave a full playlist
 
 
@@ -123,10 +128,26 @@ def generate_playlist(
     ]
     db.session.add(playlist)
     db.session.flush()
-    saved = get_playlist(playlist.id, listener)
+    saved = _with_tracks_loaded(playlist)
     commit_keeping_loaded()
     generated.timings["save"] = _elapsed_ms(step)
     return saved, generated
+
+
+def _with_tracks_loaded(playlist: Playlist) -> Playlist:
+    """Load a just-flushed playlist's tracks, credits, artists and albums, and its unread columns.
+
+    What get_playlist loads, without reading back the playlist and items this session just wrote.
+    """
+    ids = sorted({item.track_id for item in playlist.items})
+    rows = db.session.scalars(select(Track).where(Track.id.in_(ids)).options(*_TRACK_DETAILS))
+    tracks = {track.id: track for track in rows}
+    for item in playlist.items:
+        set_committed_value(item, "track", tracks[item.track_id])
+    unread = sorted(inspect(playlist).unloaded - {"items"})
+    if unread:
+        db.session.refresh(playlist, unread)
+    return playlist
 
 
 def commit_keeping_loaded() -> None:
@@ -181,10 +202,7 @@ def get_playlist(playlist_id: int, listener: Listener) -> Playlist:
     playlist = db.session.scalar(
         select(Playlist)
         .where(Playlist.id == playlist_id, _visible_to(listener))
-        .options(
-            track.selectinload(Track.credits).selectinload(TrackArtist.artist),
-            track.selectinload(Track.album),
-        )
+        .options(*(track.options(detail) for detail in _TRACK_DETAILS))
         .execution_options(populate_existing=True)
     )
     if playlist is None:

@@ -11,7 +11,7 @@ import pytest
 
 from musaic.evaluation.playlists import in_holdout, read_playlists, split_playlists
 from musaic.evaluation.run import EvalOptions, ablation_variants, evaluate
-from musaic.matching.matchers import hybrid
+from musaic.matching.matchers.hybrid import DEFAULT_WEIGHTS
 from musaic.services.index import build_index
 from tests.services.tiny_catalog import add_tiny_catalog
 
@@ -77,11 +77,33 @@ def test_all_matchers_run_beside_the_baselines_on_the_active_index(app_context: 
 def test_hybrid_variants_are_reported_under_their_labels(app_context: None) -> None:
     add_tiny_catalog()
     build_index()
-    only_cooc = {name: 0.0 for name in hybrid.WEIGHTS if name != "cooccurrence"}
+    only_cooc = {name: 0.0 for name in DEFAULT_WEIGHTS if name != "cooccurrence"}
     variants = {**ablation_variants(), "hybrid only cooc": only_cooc}
     results = evaluate(TINY_MPD, EvalOptions(variants=variants))["results"]
     assert "hybrid -cooccurrence" in results and "hybrid -same_artist" in results
     assert results["hybrid only cooc"]["recall@100"] == pytest.approx((1 / 3 + 1) / 2)
+
+
+def test_without_matchers_the_default_one_runs_and_cold_mode_hides_the_seed_row(
+    app_context: None,
+) -> None:
+    add_tiny_catalog()
+    build_index()
+    report = evaluate(TINY_MPD, EvalOptions(cold=True))
+    assert list(report["results"])[4:] == ["hybrid"]
+    assert set(report["cold_results"]) == {"popularity", "artist_popularity", "hybrid"}
+    assert sum(b["n"] for b in report["by_support"]["hybrid"].values()) == report["cases"]
+    cooc = evaluate(TINY_MPD, EvalOptions(matchers=["cooccurrence"], cold=True))
+    assert cooc["results"]["cooccurrence"]["recall@100"] == pytest.approx((1 / 3 + 1) / 2)
+    assert cooc["cold_results"]["cooccurrence"]["recall@100"] == 0.0  # nothing but its row
+
+
+def test_beyond_accuracy_is_reported_per_popularity_option(app_context: None) -> None:
+    add_tiny_catalog()
+    build_index()
+    beyond = evaluate(TINY_MPD, EvalOptions(beyond=True))["beyond"]
+    assert set(beyond) == {"hybrid balanced", "hybrid mainstream", "hybrid discovery"}
+    assert 0 < beyond["hybrid balanced"]["catalog_coverage"] <= 1
 
 
 def test_unknown_matcher_is_refused(app_context: None) -> None:

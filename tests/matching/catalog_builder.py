@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import count
 
 from sqlalchemy import select
 
 from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
 from musaic.extensions import db
+from musaic.matching.types import TrackInfo
 from musaic.models import (
     Artist,
     ArtistNeighbourList,
@@ -22,6 +24,7 @@ from musaic.models import (
     TrackNeighbourList,
 )
 from musaic.models.index import pack_list
+from tests.matching.fake_index import FakeIndex
 
 
 def _packed(rows: Sequence[tuple[int, float, int | None]]) -> dict[str, object]:
@@ -32,13 +35,20 @@ def _packed(rows: Sequence[tuple[int, float, int | None]]) -> dict[str, object]:
     return packed._asdict()
 
 
-class CatalogBuilder:
-    """Insert artists, tracks, tags, playlists and neighbour rows straight into the database."""
+_SPOTIFY_SERIAL = count(1)  # unique across builders, so two may fill one database
 
-    def __init__(self) -> None:
+
+class CatalogBuilder:
+    """Insert artists, tracks, tags, playlists and neighbour rows straight into the database.
+
+    With `fake`, every artist, track and neighbour row is also added to that FakeIndex under
+    the same id, so the SQL reader and the fake can be asked the same questions.
+    """
+
+    def __init__(self, fake: FakeIndex | None = None) -> None:
+        self.fake = fake
         self.tags: dict[str, Tag] = {}
         self.build_id: int | None = None
-        self._spotify_serial = 0
 
     def artist(self, name: str, tags: Sequence[str] = ()) -> int:
         """Add an artist with tags; return its id."""
@@ -47,12 +57,16 @@ class CatalogBuilder:
         db.session.flush()
         for tag_name in tags:
             if tag_name not in self.tags:
-                self.tags[tag_name] = Tag(name=tag_name)
+                found = db.session.scalar(select(Tag).where(Tag.name == tag_name))
+                self.tags[tag_name] = found or Tag(name=tag_name)
                 db.session.add(self.tags[tag_name])
                 db.session.flush()
             db.session.add(
                 ArtistTag(artist_id=row.id, tag_id=self.tags[tag_name].id, source="test")
             )
+        if self.fake is not None:
+            tag_ids = [self.tags[t].id for t in tags]
+            self.fake.add_artist(name, tags, artist_id=row.id, tag_ids=tag_ids)
         return row.id
 
     def track(
@@ -71,9 +85,8 @@ class CatalogBuilder:
         ids = [artist_ids] if isinstance(artist_ids, int) else list(artist_ids)
         primary = db.session.get(Artist, ids[0])
         assert primary is not None
-        self._spotify_serial += 1
         row = Track(
-            spotify_id=f"TestTrack{self._spotify_serial:013d}",
+            spotify_id=f"TestTrack{next(_SPOTIFY_SERIAL):013d}",
             title=title,
             normalised_title=normalise_title(title),
             match_key=match_key(primary.name, title),
@@ -90,6 +103,8 @@ class CatalogBuilder:
         row.credits = [TrackArtist(position=i, artist_id=a) for i, a in enumerate(ids)]
         db.session.add(row)
         db.session.flush()
+        if self.fake is not None:
+            self.fake.add_track(_info(row, ids, [self.fake.names[a] for a in ids]))
         return row.id
 
     def playlist(self, name: str, track_ids: Sequence[int]) -> int:
@@ -121,6 +136,8 @@ class CatalogBuilder:
     ) -> None:
         """Store (neighbour id, score, support) rows, best first, for one track."""
         lists = _packed(rows)
+        if self.fake is not None:
+            self.fake.add_track_neighbours(kind, track_id, rows)
         db.session.add(
             TrackNeighbourList(build_id=self.index(), kind=kind, track_id=track_id, **lists)
         )
@@ -130,6 +147,8 @@ class CatalogBuilder:
     ) -> None:
         """Store (neighbour id, score, support) rows, best first, for one artist."""
         lists = _packed(rows)
+        if self.fake is not None:
+            self.fake.add_artist_neighbours(kind, artist_id, rows)
         db.session.add(
             ArtistNeighbourList(build_id=self.index(), kind=kind, artist_id=artist_id, **lists)
         )
@@ -137,6 +156,18 @@ class CatalogBuilder:
     def commit(self) -> None:
         """Commit everything added so far."""
         db.session.commit()
+
+
+def _info(row: Track, artist_ids: Sequence[int], names: Sequence[str]) -> TrackInfo:
+    """Describe a just-added track as the reader would (features need energy and tempo)."""
+    values = {"energy": row.energy, "tempo": row.tempo, "danceability": row.danceability}
+    values["valence"] = row.valence
+    known = {name: float(v) for name, v in values.items() if v is not None}
+    return TrackInfo(
+        row.id, row.title, row.song_key, tuple(artist_ids), tuple(names), row.release_year,
+        row.explicit, row.popularity, row.playlist_count or 0,
+        known if row.energy is not None and row.tempo is not None else None,
+    )  # fmt: skip
 
 
 @dataclass
@@ -152,14 +183,14 @@ class World:
     explicit_tracks: list[int] = field(default_factory=list)
 
 
-def standard_world(*, with_index: bool = True) -> World:
+def standard_world(*, with_index: bool = True, fake: FakeIndex | None = None) -> World:
     """Build 1 seed artist (6 songs + a remaster of the seed) and 7 others (5 songs each).
 
     Every track has features, a year (1990 + 3 x artist + song), a playlist count, and every
     third track is explicit. With the index: the seed co-occurs with 30 tracks from every artist
     (support 40 down), artists are similar by cooc/tags/credit, and audio neighbours exist.
     """
-    b = CatalogBuilder()
+    b = CatalogBuilder(fake)
     seed_artist = b.artist("Seed Band", tags=["indie", "rock"])
     others = [
         b.artist(f"Artist {chr(65 + i)}", tags=["indie"] if i % 2 else ["rock", "pop"])

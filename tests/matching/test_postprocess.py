@@ -7,9 +7,9 @@ from dataclasses import fields, replace
 
 from musaic.api.playlist_schemas import OptionsIn
 from musaic.matching.base import Candidate, Seed, reason
-from musaic.matching.catalog_reader import TrackInfo
 from musaic.matching.popularity import PopularityThresholds
 from musaic.matching.postprocess import Options, order_tracks, popularity_level, postprocess
+from musaic.matching.types import TrackInfo
 
 THRESHOLDS = PopularityThresholds(playlist_count=(10, 50), popularity=(30, 70))
 SEED = Seed(track_id=1, artist_ids=(100,), song_key="seed band|seed song", features=None, tags=())

@@ -8,8 +8,8 @@ from musaic.matching.base import Matcher
 from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
 
 
-def test_registry_holds_the_five_matchers_with_hybrid_as_default() -> None:
-    assert set(MATCHERS) == {"hybrid", "cooccurrence", "artist", "tags", "audio"}
+def test_registry_holds_the_six_matchers_with_hybrid_as_default() -> None:
+    assert set(MATCHERS) == {"hybrid", "ranked", "cooccurrence", "artist", "tags", "audio"}
     assert DEFAULT_MATCHER == "hybrid"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from musaic.matching.base import Candidate, Matcher, Seed, reason, top_k
-from musaic.matching.catalog_reader import TrackInfo
+from musaic.matching.types import TrackInfo
 
 # Typical spread of each feature, so one unit of distance means roughly the same everywhere.
 FEATURE_SCALES = {

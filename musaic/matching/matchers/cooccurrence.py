@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from musaic.matching.base import Candidate, Matcher, Reason, Seed, reason, top_k
-from musaic.matching.index_reader import Neighbour
+from musaic.matching.types import Neighbour
 
 # docs/matching-research.md: direct row + 2-hop through the seed's top 20, both max-normalised
 # and weighted 1.0 each, beat either alone (NDCG@100 +5.7% over raw counts on held-out MPD).

@@ -5,34 +5,39 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import ClassVar
 
 from musaic.matching.base import Candidate, Matcher, Reason, Seed, add_candidate, reason, top_k
-from musaic.matching.index_reader import Neighbour
 from musaic.matching.matchers.audio import AudioMatcher
 from musaic.matching.matchers.cooccurrence import HOP_REASON, playlists_reason
 from musaic.matching.matchers.tags import TagsMatcher
+from musaic.matching.reads import IndexReads
+from musaic.matching.types import Neighbour
 
 # docs/matching-research.md, round 2 "Recommended request-time blend" (held-out MPD: NDCG@100
 # 0.1843 vs 0.1606 for raw co-occurrence counts). Every signal f ranks its own candidates; a track
 # gains w_f / (RRF_K + rank_f) from each signal that lists it (rank 0 = best), where
-#   w_f = WEIGHTS[f] + WEIGHTS[f + "@rare"] x c,  c = RARE_HALF / (RARE_HALF + n)
+#   w_f = weights[f] + weights[f + RARE_SEED] x c,  c = RARE_HALF / (RARE_HALF + n)
 # and n is the number of playlists holding the seed: the rarer the seed, the less its own
-# co-occurrence row says and the more its artist counts. A base weight of 0 switches a signal off
-# (`musaic eval --ablation` zeroes one name at a time; `--weights same@rare=2` tunes one part).
-WEIGHTS: dict[str, float] = {
-    "cooccurrence": 1.0,  # the seed's "cooc" row ("rp" in the research)
-    "hop": 1.0,  # "cooc" rows of the seed's top-20 neighbours, summed (2 hops)
-    "emb": 0.6,  # the seed's "embed" row, when the active build holds that kind
-    "same": 0.6,  # the seed artist's top-50 tracks by playlist count
-    "same@rare": 4.0,
-    "ahop": 0.3,  # "cooc" rows of the seed artist's top-5 other tracks, summed
-    "ahop@rare": 1.0,
-    "arp": 0.3,  # the top-50 tracks of the seed artist's top-50 "cooc" neighbour artists
-    "arp@rare": 1.0,
-    "tags": 0.2,  # fallbacks for a seed without a "cooc" row (a brand-new artist's track):
-    "audio": 0.2,  # artists tagged alike, tracks that sound alike; not in the research blend
-}
-SAME_ARTIST_BOOST = 0.0  # added to WEIGHTS["same"]: what `musaic eval --weights same_artist=` sets
+# co-occurrence row says and the more its artist counts. A base weight of 0 switches a signal off.
+# The weights are passed to the matcher (`musaic eval --ablation` and `--weights` build variants).
+RARE_SEED = "_rare_seed"
+DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "cooccurrence": 1.0,  # the seed's "cooc" row
+        "two_hop": 1.0,  # "cooc" rows of the seed's top-20 neighbours, summed
+        "embedding": 0.6,  # the seed's "embed" row, when the active build holds that kind
+        "same_artist": 0.6,  # the seed artist's top-50 tracks by playlist count
+        "same_artist_rare_seed": 4.0,
+        "artist_hits_neighbours": 0.3,  # "cooc" rows of the seed artist's top-5 tracks, summed
+        "artist_hits_neighbours_rare_seed": 1.0,
+        "similar_artists": 0.3,  # top-50 tracks of the seed artist's top-50 "cooc" artists
+        "similar_artists_rare_seed": 1.0,
+        "tags": 0.2,  # fallbacks for a seed without a "cooc" row (a brand-new artist's track):
+        "audio": 0.2,  # artists tagged alike, tracks that sound alike; not in the research blend
+    }
+)
 RRF_K = 60
 RARE_HALF = 2.0  # the seed's playlist count at which the @rare parts count half
 POPULARITY_WEIGHT = 0.001  # x playlist_count / catalog max: breaks ties, never outvotes a signal
@@ -47,12 +52,22 @@ Ranked = dict[int, Reason]  # one signal's candidates, best first, with why each
 Counted = list[tuple[int, int]]  # (track id, playlist count), best first
 
 
-def signal_weights(playlist_count: int) -> dict[str, float]:
+def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """Return DEFAULT_WEIGHTS overridden by `weights`; unknown names raise ValueError."""
+    unknown = sorted(set(weights) - set(DEFAULT_WEIGHTS))
+    if unknown:
+        known = ", ".join(DEFAULT_WEIGHTS)
+        raise ValueError(f"unknown hybrid weight {unknown[0]!r}; known: {known}")
+    return {**DEFAULT_WEIGHTS, **weights}
+
+
+def signal_weights(
+    playlist_count: int, weights: Mapping[str, float] = DEFAULT_WEIGHTS
+) -> dict[str, float]:
     """Return the weight of every switched-on signal for a seed in `playlist_count` playlists."""
     c = RARE_HALF / (RARE_HALF + max(playlist_count, 0))
-    base = {f: w for f, w in WEIGHTS.items() if "@" not in f}
-    base["same"] = base.get("same", 0.0) + SAME_ARTIST_BOOST
-    return {f: w + WEIGHTS.get(f"{f}@rare", 0.0) * c for f, w in base.items() if w > 0}
+    base = {f: w for f, w in weights.items() if not f.endswith(RARE_SEED)}
+    return {f: w + weights.get(f + RARE_SEED, 0.0) * c for f, w in base.items() if w > 0}
 
 
 def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> dict[int, Candidate]:
@@ -94,19 +109,29 @@ class HybridMatcher(Matcher):
         "The default: tracks played with the seed and with its neighbours, blended with the "
         "artist's own and similar artists' hits; rare seeds lean more on their artist."
     )
-    signals = (
+    signals: ClassVar[tuple[str, ...]] = (
         "track_neighbours:cooc",
         "track_neighbours:embed",
         "artist_neighbours:cooc",
         "catalog",
     )
 
+    def __init__(self, index: IndexReads, weights: Mapping[str, float] | None = None) -> None:
+        super().__init__(index)
+        self.weights = check_weights(weights or {})
+
     def rank(self, seed: Seed, k: int) -> list[Candidate]:
         """Fuse every signal's ranking by reciprocal rank, then break ties by popularity."""
-        pool = fuse(self.signal_lists(seed, k), signal_weights(seed.playlist_count))
-        pool.pop(seed.track_id, None)
+        _, pool = self.fused(seed, k)
         self._break_ties(pool, k)
         return top_k(pool, k)
+
+    def fused(self, seed: Seed, k: int) -> tuple[dict[str, Ranked], dict[int, Candidate]]:
+        """Return every signal's ranked list and their reciprocal-rank fusion (seed left out)."""
+        lists = self.signal_lists(seed, k)
+        pool = fuse(lists, signal_weights(seed.playlist_count, self.weights))
+        pool.pop(seed.track_id, None)
+        return lists, pool
 
     def signal_lists(self, seed: Seed, k: int) -> dict[str, Ranked]:
         """Return each signal's ranked candidates (never the seed), in five batched reads."""
@@ -123,9 +148,11 @@ class HybridMatcher(Matcher):
         lists: dict[str, Ranked] = {
             "cooccurrence": {n.neighbour_id: playlists_reason(n.support) for n in direct},
             **self._hops(seed, direct, own, names.get(artists[0]) if artists else None),
-            "emb": dict.fromkeys((n.neighbour_id for n in mine if n.kind == "embed"), EMBED_REASON),
-            "same": dict.fromkeys((t for t, _ in own), SAME_ARTIST_REASON),
-            "arp": _similar_artist_tracks(seed, similar, tops, names),
+            "embedding": dict.fromkeys(
+                (n.neighbour_id for n in mine if n.kind == "embed"), EMBED_REASON
+            ),
+            "same_artist": dict.fromkeys((t for t, _ in own), SAME_ARTIST_REASON),
+            "similar_artists": _similar_artist_tracks(seed, similar, tops, names),
         }
         if not direct:
             lists.update(self._fallbacks(seed, k))
@@ -141,7 +168,7 @@ class HybridMatcher(Matcher):
     def _hops(
         self, seed: Seed, direct: Sequence[Neighbour], own: Counted, artist_name: str | None
     ) -> dict[str, Ranked]:
-        """Return "hop" (via the seed's neighbours) and "ahop" (via its artist's hits): one read."""
+        """Return "two_hop" (via the seed's neighbours) and "artist_hits_neighbours": one read."""
         via_seed = [(n.neighbour_id, n.score) for n in direct[:HOP_SOURCES]]
         most = max((count for _, count in own[:ARTIST_HOP_SOURCES]), default=0)
         via_artist = [(t, count / most) for t, count in own[:ARTIST_HOP_SOURCES] if most > 0]
@@ -149,8 +176,10 @@ class HybridMatcher(Matcher):
         who = artist_name or "the seed artist"
         artist_reason = reason("artist_cooccurrence", f"often in playlists with {who}'s hits")
         return {
-            "hop": dict.fromkeys(_best_first(propagate(via_seed, rows), seed.track_id), HOP_REASON),
-            "ahop": dict.fromkeys(
+            "two_hop": dict.fromkeys(
+                _best_first(propagate(via_seed, rows), seed.track_id), HOP_REASON
+            ),
+            "artist_hits_neighbours": dict.fromkeys(
                 _best_first(propagate(via_artist, rows), seed.track_id), artist_reason
             ),
         }
@@ -160,7 +189,7 @@ class HybridMatcher(Matcher):
         return {
             name: {c.track_id: c.reasons[0] for c in matcher(self.index).rank(seed, k)}
             for name, matcher in (("tags", TagsMatcher), ("audio", AudioMatcher))
-            if WEIGHTS.get(name, 0.0) > 0
+            if self.weights.get(name, 0.0) > 0
         }
 
     def _break_ties(self, pool: dict[int, Candidate], k: int) -> None:

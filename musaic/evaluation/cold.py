@@ -1,0 +1,110 @@
+"""Cold seeds: a view of the index in which the seed is a track no playlist holds yet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from musaic.matching.reads import IndexReads, RowScorer
+from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
+
+# Neighbour kinds learned from playlists: a track no playlist holds has no row of these. Audio
+# neighbours and everything about its artist (credits, tags, the artist's other tracks) stay.
+PLAYLIST_KINDS = frozenset({"cooc", "embed"})
+
+
+def _kinds(kinds: str | Sequence[str]) -> list[str]:
+    return [kinds] if isinstance(kinds, str) else list(kinds)
+
+
+class ColdSeedReads:
+    """Delegate every read to `inner`, except that the current seed is in no playlist.
+
+    `seed(track_id)` makes that track the cold one: its playlist-learned neighbour rows are
+    hidden and its playlist count reads 0. What it leaves visible: other tracks' rows, in which
+    the seed may still appear, and the artist-level neighbours its playlists helped to build
+    (docs/quality-round3.md says how much that matters).
+    """
+
+    def __init__(self, inner: IndexReads) -> None:
+        self.inner = inner
+        self.cold: int | None = None
+
+    def seed(self, track_id: int) -> Seed | None:
+        """Return the seed with no playlists, and hide its playlist rows from now on."""
+        self.cold = track_id
+        found = self.inner.seed(track_id)
+        return None if found is None else replace(found, playlist_count=0)
+
+    def track_neighbours(
+        self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100
+    ) -> dict[int, list[Neighbour]]:
+        """Return the inner rows, the cold seed's playlist-learned rows left out."""
+        ids = list(track_ids)
+        rows = self.inner.track_neighbours(ids, kinds, limit)
+        if self.cold in rows:
+            kept = [n for n in rows[self.cold] if n.kind not in PLAYLIST_KINDS]
+            rows = {t: r for t, r in rows.items() if t != self.cold}
+            if kept:
+                rows[self.cold] = kept
+        return rows
+
+    def artist_neighbours(
+        self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
+    ) -> dict[int, list[Neighbour]]:
+        """Return the inner artist rows unchanged."""
+        return self.inner.artist_neighbours(artist_ids, _kinds(kinds), limit)
+
+    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+        """Return the inner facts, the cold seed in no playlist."""
+        infos = self.inner.track_infos(track_ids)
+        if self.cold in infos:
+            infos[self.cold] = replace(infos[self.cold], playlist_count=0)
+        return infos
+
+    def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
+        """Return the inner counts, 0 for the cold seed."""
+        counts = self.inner.playlist_counts(track_ids)
+        if self.cold in counts:
+            counts[self.cold] = 0
+        return counts
+
+    def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
+        """Return the inner read unchanged."""
+        return self.inner.artist_top_tracks(artist_ids, per_artist)
+
+    def artist_top_tracks_counted(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Return the inner read unchanged."""
+        return self.inner.artist_top_tracks_counted(artist_ids, per_artist)
+
+    def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
+        """Return the inner read unchanged."""
+        return self.inner.co_credited_artists(artist_ids, limit)
+
+    def artist_names(self, artist_ids: Iterable[int]) -> dict[int, str]:
+        """Return the inner read unchanged."""
+        return self.inner.artist_names(artist_ids)
+
+    def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+        """Return the inner read unchanged."""
+        return self.inner.artist_tags(artist_ids)
+
+    def artists_sharing_tags(
+        self, tag_ids: Iterable[int], exclude: Iterable[int], limit: int = 30
+    ) -> dict[int, int]:
+        """Return the inner read unchanged."""
+        return self.inner.artists_sharing_tags(tag_ids, exclude, limit)
+
+    def audio_candidates(self, features: dict[str, float], limit: int = 2000) -> list[TrackInfo]:
+        """Return the inner read unchanged."""
+        return self.inner.audio_candidates(features, limit)
+
+    def popularity_thresholds(self) -> PopularityThresholds:
+        """Return the inner read unchanged."""
+        return self.inner.popularity_thresholds()
+
+    def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
+        """Return the inner read unchanged."""
+        return self.inner.ranker_model(features)

@@ -1,0 +1,93 @@
+"""IndexReads: the reads matchers and post-processing need, as a Protocol.
+
+The SQL reader (`musaic.matching.index_reader.IndexReader`) satisfies it; so does the in-memory
+fake the rule tests use (tests/matching/fake_index.py), and the evaluation's cold-seed view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
+
+FloatMatrix = npt.NDArray[np.float64]
+
+
+class RowScorer(Protocol):
+    """A learned model: one score per row of features, higher is better."""
+
+    def score(self, rows: FloatMatrix) -> FloatMatrix:
+        """Score each row."""
+        ...
+
+
+class IndexReads(Protocol):
+    """Batch reads of the active similarity build and of the catalog facts matchers use."""
+
+    def track_neighbours(
+        self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100
+    ) -> dict[int, list[Neighbour]]:
+        """Return the top `limit` neighbours of each track per kind (kinds sorted), best first."""
+        ...
+
+    def artist_neighbours(
+        self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
+    ) -> dict[int, list[Neighbour]]:
+        """Return the top `limit` neighbours of each artist per kind (kinds sorted), best first."""
+        ...
+
+    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+        """Return plain facts about each of the given tracks that exists."""
+        ...
+
+    def seed(self, track_id: int) -> Seed | None:
+        """Return the Seed for a catalog track, or None when the track does not exist."""
+        ...
+
+    def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
+        """Return how many playlists hold each of the given tracks."""
+        ...
+
+    def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
+        """Return each artist's most-playlisted tracks, best first."""
+        ...
+
+    def artist_top_tracks_counted(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Return each artist's top tracks as (track id, playlist count), best first."""
+        ...
+
+    def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
+        """Return artists credited on the same tracks as `artist_ids`, with shared-track counts."""
+        ...
+
+    def artist_names(self, artist_ids: Iterable[int]) -> dict[int, str]:
+        """Return the names of the given artists."""
+        ...
+
+    def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+        """Return each artist's tags as {tag id: tag name}, strongest first."""
+        ...
+
+    def artists_sharing_tags(
+        self, tag_ids: Iterable[int], exclude: Iterable[int], limit: int = 30
+    ) -> dict[int, int]:
+        """Return artists carrying the most of `tag_ids` (excluding `exclude`), with counts."""
+        ...
+
+    def audio_candidates(self, features: dict[str, float], limit: int = 2000) -> list[TrackInfo]:
+        """Return up to `limit` tracks near `features` in energy and tempo."""
+        ...
+
+    def popularity_thresholds(self) -> PopularityThresholds:
+        """Return the catalog's popularity terciles and top playlist count."""
+        ...
+
+    def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
+        """Return the learned model of the active build if it takes `features`, else None."""
+        ...
