@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from musaic.matching.reads import IndexReads, RowScorer
-from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
+from musaic.matching.reads import ForwardingReads, IndexReads
+from musaic.matching.types import Neighbour, Seed, TrackInfo
 
 # Neighbour kinds learned from playlists: a track no playlist holds has no row of these. Audio
 # neighbours and everything about its artist (credits, tags, the artist's other tracks) stay.
@@ -17,7 +17,7 @@ def _kinds(kinds: str | Sequence[str]) -> list[str]:
     return [kinds] if isinstance(kinds, str) else list(kinds)
 
 
-class ColdSeedReads:
+class ColdSeedReads(ForwardingReads):
     """Delegate every read to `inner`, except that the current seed is in no playlist.
 
     `seed(track_id)` makes that track the cold one: its playlist-learned neighbour rows are
@@ -27,7 +27,7 @@ class ColdSeedReads:
     """
 
     def __init__(self, inner: IndexReads) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.cold: int | None = None
 
     def seed(self, track_id: int) -> Seed | None:
@@ -68,43 +68,3 @@ class ColdSeedReads:
         if self.cold in counts:
             counts[self.cold] = 0
         return counts
-
-    def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
-        """Return the inner read unchanged."""
-        return self.inner.artist_top_tracks(artist_ids, per_artist)
-
-    def artist_top_tracks_counted(
-        self, artist_ids: Iterable[int], per_artist: int
-    ) -> dict[int, list[tuple[int, int]]]:
-        """Return the inner read unchanged."""
-        return self.inner.artist_top_tracks_counted(artist_ids, per_artist)
-
-    def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
-        """Return the inner read unchanged."""
-        return self.inner.co_credited_artists(artist_ids, limit)
-
-    def artist_names(self, artist_ids: Iterable[int]) -> dict[int, str]:
-        """Return the inner read unchanged."""
-        return self.inner.artist_names(artist_ids)
-
-    def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:
-        """Return the inner read unchanged."""
-        return self.inner.artist_tags(artist_ids)
-
-    def artists_sharing_tags(
-        self, tag_ids: Iterable[int], exclude: Iterable[int], limit: int = 30
-    ) -> dict[int, int]:
-        """Return the inner read unchanged."""
-        return self.inner.artists_sharing_tags(tag_ids, exclude, limit)
-
-    def audio_candidates(self, features: dict[str, float], limit: int = 2000) -> list[TrackInfo]:
-        """Return the inner read unchanged."""
-        return self.inner.audio_candidates(features, limit)
-
-    def popularity_thresholds(self) -> PopularityThresholds:
-        """Return the inner read unchanged."""
-        return self.inner.popularity_thresholds()
-
-    def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
-        """Return the inner read unchanged."""
-        return self.inner.ranker_model(features)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from musaic.indexing import tables
 from musaic.indexing.data import CatalogMatrices
-from musaic.matching.reads import IndexReads, RowScorer
+from musaic.matching.reads import ForwardingReads, IndexReads, RowScorer
 from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
 from musaic.models import Track, TrackArtist
 
@@ -92,7 +92,7 @@ class LazyRows:
         return [Neighbour(*row, self.kind) for row in zip(targets, values, support, strict=True)]
 
 
-class FoldReads:
+class FoldReads(ForwardingReads):
     """IndexReads over a FoldTables: playlist-derived reads from memory, the rest from `inner`.
 
     Kinds not built here (track audio, artist credit and tags) do not depend on playlists, so
@@ -100,7 +100,7 @@ class FoldReads:
     """
 
     def __init__(self, session: Session, inner: IndexReads, fold: FoldTables) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.fold = fold
         self.track_rows = {kind: LazyRows(t) for kind, t in fold.track.items()}
         self.artist_rows = {kind: LazyRows(t) for kind, t in fold.artist.items()}
@@ -166,28 +166,6 @@ class FoldReads:
             if order:
                 found[artist_id] = [(t, self._count(t)) for t in order[:per_artist]]
         return found
-
-    def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
-        """Return the catalog read (credits do not depend on playlists)."""
-        return self.inner.co_credited_artists(artist_ids, limit)
-
-    def artist_names(self, artist_ids: Iterable[int]) -> dict[int, str]:
-        """Return the catalog read."""
-        return self.inner.artist_names(artist_ids)
-
-    def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:
-        """Return the catalog read."""
-        return self.inner.artist_tags(artist_ids)
-
-    def artists_sharing_tags(
-        self, tag_ids: Iterable[int], exclude: Iterable[int], limit: int = 30
-    ) -> dict[int, int]:
-        """Return the catalog read."""
-        return self.inner.artists_sharing_tags(tag_ids, exclude, limit)
-
-    def audio_candidates(self, features: dict[str, float], limit: int = 2000) -> list[TrackInfo]:
-        """Return the catalog read."""
-        return self.inner.audio_candidates(features, limit)
 
     def popularity_thresholds(self) -> PopularityThresholds:
         """Return the catalog's bands with the fold's largest playlist count."""

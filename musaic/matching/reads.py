@@ -91,3 +91,74 @@ class IndexReads(Protocol):
     def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
         """Return the learned model of the active build if it takes `features`, else None."""
         ...
+
+
+class ForwardingReads:
+    """IndexReads that hand every read to `inner`: views override only the reads they change."""
+
+    def __init__(self, inner: IndexReads) -> None:
+        self.inner = inner
+
+    def track_neighbours(
+        self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100
+    ) -> dict[int, list[Neighbour]]:
+        """Forward to `inner`."""
+        return self.inner.track_neighbours(track_ids, kinds, limit)
+
+    def artist_neighbours(
+        self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
+    ) -> dict[int, list[Neighbour]]:
+        """Forward to `inner`."""
+        return self.inner.artist_neighbours(artist_ids, kinds, limit)
+
+    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+        """Forward to `inner`."""
+        return self.inner.track_infos(track_ids)
+
+    def seed(self, track_id: int) -> Seed | None:
+        """Forward to `inner`."""
+        return self.inner.seed(track_id)
+
+    def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
+        """Forward to `inner`."""
+        return self.inner.playlist_counts(track_ids)
+
+    def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
+        """Forward to `inner`."""
+        return self.inner.artist_top_tracks(artist_ids, per_artist)
+
+    def artist_top_tracks_counted(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Forward to `inner`."""
+        return self.inner.artist_top_tracks_counted(artist_ids, per_artist)
+
+    def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
+        """Forward to `inner`."""
+        return self.inner.co_credited_artists(artist_ids, limit)
+
+    def artist_names(self, artist_ids: Iterable[int]) -> dict[int, str]:
+        """Forward to `inner`."""
+        return self.inner.artist_names(artist_ids)
+
+    def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+        """Forward to `inner`."""
+        return self.inner.artist_tags(artist_ids)
+
+    def artists_sharing_tags(
+        self, tag_ids: Iterable[int], exclude: Iterable[int], limit: int = 30
+    ) -> dict[int, int]:
+        """Forward to `inner`."""
+        return self.inner.artists_sharing_tags(tag_ids, exclude, limit)
+
+    def audio_candidates(self, features: dict[str, float], limit: int = 2000) -> list[TrackInfo]:
+        """Forward to `inner`."""
+        return self.inner.audio_candidates(features, limit)
+
+    def popularity_thresholds(self) -> PopularityThresholds:
+        """Forward to `inner`."""
+        return self.inner.popularity_thresholds()
+
+    def ranker_model(self, features: Sequence[str]) -> RowScorer | None:
+        """Forward to `inner`."""
+        return self.inner.ranker_model(features)
