@@ -132,7 +132,11 @@ def read(
     correctable = [w for w in dict.fromkeys(words) if _correctable(w, len(words))]
     # Every key the words may need, with the counts, in one round trip (a superset is cheap).
     maybe = {k for w in correctable for k in {w, *(vocabulary.deletions(w) if len(w) > 2 else ())}}
-    vocabulary.prefetch(session, {*words, *pairs, *halves}, maybe)
+    # and the prefix sums the bound may ask for: words cut short, the one being typed.
+    starts = {w for w in words if len(w) >= PREFIX_FROM}
+    if prefix_last and len(words[-1]) >= vocabulary.MIN_BOUNDED_PREFIX:
+        starts.add(words[-1])
+    vocabulary.prefetch(session, {*words, *pairs, *halves}, maybe, starts)
     counts = vocabulary.counts(session, {*words, *pairs, *halves})
     unknown = [w for w in correctable if counts.get(w, 0) < KNOWN_WORD]
     keys = {w for w in unknown} | {

@@ -72,11 +72,15 @@ _COUNTS_AND_LOOKUP_SQL = (
 _COUNTS_AND_LOOKUP = text(_COUNTS_AND_LOOKUP_SQL).bindparams(
     bindparam("terms", expanding=True), bindparam("keys", expanding=True)
 )
-# PostgreSQL: two array parameters, so the text never changes and psycopg prepares it once.
+# PostgreSQL: array parameters, so the text never changes and psycopg prepares it once; the
+# sums under prefixes come along too (key "*": no key is one).
 _COUNTS_AND_LOOKUP_PG = text(
     _COUNTS_AND_LOOKUP_SQL.replace("IN :terms", "= ANY(CAST(:terms AS text[]))").replace(
         "IN :keys", "= ANY(CAST(:keys AS text[]))"
     )
+    + " UNION ALL SELECT '*', u.low, (SELECT coalesce(sum(doc_count), 0) FROM track_search_terms"
+    " WHERE term >= u.low AND term < u.high)"
+    " FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) AS u(low, high)"
 )
 
 
@@ -104,8 +108,10 @@ def _remember(session: Session, keys: Iterable[str], rows: list[tuple[str, str, 
             known[key].append((term, count))
 
 
-def prefetch(session: Session, terms: Iterable[str], keys: Iterable[str]) -> None:
-    """Fill the search's cache with these terms' counts and the terms under these keys at once."""
+def prefetch(
+    session: Session, terms: Iterable[str], keys: Iterable[str], prefixes: Iterable[str] = ()
+) -> None:
+    """Cache these terms' counts and the terms under these keys (PostgreSQL: and prefix sums)."""
     cache: dict[str, int] | None = session.info.get(_CACHE)
     known: dict[str, list[tuple[str, int]]] | None = session.info.get(_KEY_CACHE)
     if cache is None or known is None:
@@ -113,13 +119,16 @@ def prefetch(session: Session, terms: Iterable[str], keys: Iterable[str]) -> Non
     wanted_terms, wanted_keys = sorted(set(terms) - set(cache)), sorted(set(keys) - set(known))
     if not wanted_terms and not wanted_keys:
         return
-    params = {"terms": wanted_terms or [""], "keys": wanted_keys or [""]}  # "": no term, no key
-    postgres = session.get_bind().dialect.name == "postgresql"
+    params: dict[str, object] = {"terms": wanted_terms or [""], "keys": wanted_keys or [""]}
+    postgres = session.get_bind().dialect.name == "postgresql"  # "": no term, no key
+    starts = sorted(p for p in set(prefixes) if postgres and p + "*" not in cache)
+    params.update(lows=starts, highs=[_after(p) for p in starts])
     statement = _COUNTS_AND_LOOKUP_PG if postgres else _COUNTS_AND_LOOKUP
     rows = [(k, t, int(c)) for k, t, c in session.execute(statement, params)]
     found = {t: c for k, t, c in rows if k is None}
     cache.update({t: found.get(t, 0) for t in wanted_terms})
-    _remember(session, wanted_keys, [row for row in rows if row[0] is not None])
+    cache.update({t + "*": c for k, t, c in rows if k == "*"})
+    _remember(session, wanted_keys, [row for row in rows if row[0] not in (None, "*")])
 
 
 @contextmanager
