@@ -129,12 +129,16 @@ def read(
     """Return the typo-tolerant reading of `words` (vocabulary keys, then the context)."""
     pairs = {a + b for a, b in pairwise(words)}
     halves = {half for word in words for pair in _splits(word) for half in pair}
+    correctable = [w for w in dict.fromkeys(words) if _correctable(w, len(words))]
+    # Every key the words may need, with the counts, in one round trip (a superset is cheap).
+    maybe = {k for w in correctable for k in {w, *(vocabulary.deletions(w) if len(w) > 2 else ())}}
+    # and the prefix sums the bound may ask for: words cut short, the one being typed.
+    starts = {w for w in words if len(w) >= PREFIX_FROM}
+    if prefix_last and len(words[-1]) >= vocabulary.MIN_BOUNDED_PREFIX:
+        starts.add(words[-1])
+    vocabulary.prefetch(session, {*words, *pairs, *halves}, maybe, starts)
     counts = vocabulary.counts(session, {*words, *pairs, *halves})
-    unknown = [
-        w
-        for w in dict.fromkeys(words)
-        if _correctable(w, len(words)) and counts.get(w, 0) < KNOWN_WORD
-    ]
+    unknown = [w for w in correctable if counts.get(w, 0) < KNOWN_WORD]
     keys = {w for w in unknown} | {
         k
         for w in unknown

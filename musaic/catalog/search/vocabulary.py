@@ -12,6 +12,7 @@ from musaic.catalog.search.backend import Alternative
 
 CHUNK = 4000
 _CACHE = "musaic.search.counts"
+_KEY_CACHE = "musaic.search.keys"
 
 _EXISTING = text("SELECT term FROM track_search_terms WHERE term IN :terms").bindparams(
     bindparam("terms", expanding=True)
@@ -24,9 +25,8 @@ _UPSERT = text(
 _ADD_KEY = text(
     "INSERT INTO track_search_term_keys (key, term) VALUES (:key, :term) ON CONFLICT DO NOTHING"
 )
-_COUNTS = text("SELECT term, doc_count FROM track_search_terms WHERE term IN :terms").bindparams(
-    bindparam("terms", expanding=True)
-)
+_COUNTS_SQL = "SELECT term, doc_count FROM track_search_terms WHERE term IN :terms"
+_COUNTS = text(_COUNTS_SQL).bindparams(bindparam("terms", expanding=True))
 _LOOKUP = text(
     "SELECT k.key, k.term, t.doc_count FROM track_search_term_keys AS k"
     " JOIN track_search_terms AS t ON t.term = k.term WHERE k.key IN :keys"
@@ -63,24 +63,84 @@ def add_terms(session: Session, counts: Mapping[str, int]) -> None:
             session.execute(_ADD_KEY, keys)
 
 
+# Counts of terms and the terms under deletion keys in one round trip (key NULL: a count).
+_COUNTS_AND_LOOKUP_SQL = (
+    "SELECT NULL AS key, term, doc_count FROM track_search_terms WHERE term IN :terms"
+    " UNION ALL SELECT k.key, k.term, t.doc_count FROM track_search_term_keys AS k"
+    " JOIN track_search_terms AS t ON t.term = k.term WHERE k.key IN :keys"
+)
+_COUNTS_AND_LOOKUP = text(_COUNTS_AND_LOOKUP_SQL).bindparams(
+    bindparam("terms", expanding=True), bindparam("keys", expanding=True)
+)
+# PostgreSQL: array parameters, so the text never changes and psycopg prepares it once; the
+# sums under prefixes come along too (key "*": no key is one).
+_COUNTS_AND_LOOKUP_PG = text(
+    _COUNTS_AND_LOOKUP_SQL.replace("IN :terms", "= ANY(CAST(:terms AS text[]))").replace(
+        "IN :keys", "= ANY(CAST(:keys AS text[]))"
+    )
+    + " UNION ALL SELECT '*', u.low, (SELECT coalesce(sum(doc_count), 0) FROM track_search_terms"
+    " WHERE term >= u.low AND term < u.high)"
+    " FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) AS u(low, high)"
+)
+
+
 def lookup(session: Session, keys: Iterable[str]) -> list[tuple[str, str, int]]:
     """Return (key, term, documents holding the term) for every term found under these keys."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return []
-    rows = [(k, t, int(c)) for k, t, c in session.execute(_LOOKUP, {"keys": wanted})]
+    wanted = set(keys)
+    known: dict[str, list[tuple[str, int]]] | None = session.info.get(_KEY_CACHE)
+    missing = sorted(wanted - set(known or ()))
+    if missing:
+        rows = [(k, t, int(c)) for k, t, c in session.execute(_LOOKUP, {"keys": missing})]
+        _remember(session, missing, rows)
+        if known is None:
+            return rows
+    cached_keys: dict[str, list[tuple[str, int]]] = session.info[_KEY_CACHE]
+    return [(k, t, c) for k in sorted(wanted) for t, c in cached_keys.get(k, ())]
+
+
+def _remember(session: Session, keys: Iterable[str], rows: list[tuple[str, str, int]]) -> None:
     session.info.get(_CACHE, {}).update({t: c for _, t, c in rows})
-    return rows
+    known = session.info.get(_KEY_CACHE)
+    if known is not None:
+        for key in keys:
+            known.setdefault(key, [])
+        for key, term, count in rows:
+            known[key].append((term, count))
+
+
+def prefetch(
+    session: Session, terms: Iterable[str], keys: Iterable[str], prefixes: Iterable[str] = ()
+) -> None:
+    """Cache these terms' counts and the terms under these keys (PostgreSQL: and prefix sums)."""
+    cache: dict[str, int] | None = session.info.get(_CACHE)
+    known: dict[str, list[tuple[str, int]]] | None = session.info.get(_KEY_CACHE)
+    if cache is None or known is None:
+        return
+    wanted_terms, wanted_keys = sorted(set(terms) - set(cache)), sorted(set(keys) - set(known))
+    if not wanted_terms and not wanted_keys:
+        return
+    params: dict[str, object] = {"terms": wanted_terms or [""], "keys": wanted_keys or [""]}
+    postgres = session.get_bind().dialect.name == "postgresql"  # "": no term, no key
+    starts = sorted(p for p in set(prefixes) if postgres and p + "*" not in cache)
+    params.update(lows=starts, highs=[_after(p) for p in starts])
+    statement = _COUNTS_AND_LOOKUP_PG if postgres else _COUNTS_AND_LOOKUP
+    rows = [(k, t, int(c)) for k, t, c in session.execute(statement, params)]
+    found = {t: c for k, t, c in rows if k is None}
+    cache.update({t: found.get(t, 0) for t in wanted_terms})
+    cache.update({t + "*": c for k, t, c in rows if k == "*"})
+    _remember(session, wanted_keys, [row for row in rows if row[0] not in (None, "*")])
 
 
 @contextmanager
 def cached(session: Session) -> Iterator[None]:
     """Remember document counts for the length of one search (the vocabulary holds still)."""
     session.info[_CACHE] = {}
+    session.info[_KEY_CACHE] = {}
     try:
         yield
     finally:
         session.info.pop(_CACHE, None)
+        session.info.pop(_KEY_CACHE, None)
 
 
 def counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
@@ -114,9 +174,38 @@ def _after(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+def _fill(session: Session, terms: set[str], prefixes: set[str]) -> None:
+    """Cache the counts of these terms and the sums under these prefixes in one round trip."""
+    cache: dict[str, int] | None = session.info.get(_CACHE)
+    if cache is None:
+        return
+    wanted, starts = sorted(terms - set(cache)), sorted(p for p in prefixes if p + "*" not in cache)
+    if not starts:
+        return  # counts alone: `counts` reads them as before
+    params: dict[str, object] = {"terms": wanted or [""]}
+    sums = []
+    for i, prefix in enumerate(starts):
+        params.update({f"p{i}": prefix + "*", f"low{i}": prefix, f"high{i}": _after(prefix)})
+        sums.append(
+            f" UNION ALL SELECT :p{i}, coalesce(sum(doc_count), 0) FROM track_search_terms"
+            f" WHERE term >= :low{i} AND term < :high{i}"
+        )
+    statement = text(_COUNTS_SQL + "".join(sums)).bindparams(bindparam("terms", expanding=True))
+    found = {t: int(c) for t, c in session.execute(statement, params)}
+    cache.update({t: found.get(t, 0) for t in wanted})
+    cache.update({p + "*": found.get(p + "*", 0) for p in starts})
+
+
 def bound(session: Session, groups: Sequence[Sequence[Alternative]]) -> int | None:
     """Return at most how many documents match all groups (vocabulary counts), None if unknown."""
     exact = {t for g in groups for a in g if not a.prefix for t in a.terms}
+    starts = {
+        a.terms[-1]
+        for g in groups
+        for a in g
+        if a.prefix and len(a.terms[-1]) >= MIN_BOUNDED_PREFIX
+    }
+    _fill(session, exact, starts)
     found = counts(session, exact)
     bounds = []
     for group in groups:
