@@ -23,7 +23,7 @@ from musaic.errors import NotFoundError
 from musaic.matching.postprocess import Options
 from musaic.models import Playlist
 from musaic.services import playlists
-from musaic.services.playlists import GenerateRequest
+from musaic.services.playlists import GenerateRequest, SavedPlaylist
 from musaic.spotify.refs import spotify_url
 
 bp = APIBlueprint("playlists", __name__, url_prefix="/api", abp_tags=[Tag(name="playlists")])
@@ -34,7 +34,9 @@ ERRORS: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
 }
 
 
-def playlist_out(playlist: Playlist, notes: list[str] | None = None) -> dict[str, Any]:
+def playlist_out(
+    playlist: Playlist | SavedPlaylist, notes: list[str] | None = None
+) -> dict[str, Any]:
     """Shape a playlist with its tracks for JSON."""
     seed = next((i.track for i in playlist.items if i.track_id == playlist.seed_track_id), None)
     return {

@@ -12,6 +12,7 @@ from musaic.api.spotify_context import listener_client
 from musaic.errors import NotFoundError, field_error
 from musaic.models import Track
 from musaic.services import tracks
+from musaic.services.track_details import TrackDetails
 from musaic.spotify.refs import TRACK_REF_FORMATS, TRACK_REF_PATTERN, spotify_url
 
 bp = APIBlueprint("tracks", __name__, url_prefix="/api", abp_tags=[Tag(name="tracks")])
@@ -64,7 +65,7 @@ class TrackPath(BaseModel):
         return value
 
 
-def track_out(track: Track) -> dict[str, Any]:
+def track_out(track: Track | TrackDetails) -> dict[str, Any]:
     """Shape one track for JSON."""
     album = track.album
     return {

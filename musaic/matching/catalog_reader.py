@@ -10,7 +10,15 @@ from sqlalchemy import BindParameter, Executable, bindparam, func, select
 from sqlalchemy.orm import Session, scoped_session
 
 from musaic.matching.types import Seed, TrackInfo
-from musaic.models import AUDIO_FEATURES, Artist, ArtistTag, Tag, Track, TrackArtist
+from musaic.models import (
+    AUDIO_FEATURES,
+    TOP_TRACK_ORDER,
+    Artist,
+    ArtistTag,
+    Tag,
+    Track,
+    TrackArtist,
+)
 from musaic.shared import chunks
 
 _FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
@@ -47,7 +55,7 @@ _TOP_POSITION = (
     func.row_number()
     .over(
         partition_by=TrackArtist.artist_id,
-        order_by=(Track.playlist_count.desc(), Track.popularity.desc().nulls_last(), Track.id),
+        order_by=TOP_TRACK_ORDER,
     )
     .label("position")
 )

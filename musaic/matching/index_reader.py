@@ -18,7 +18,13 @@ from musaic.matching.catalog_reader import IDS, CatalogReader
 from musaic.matching.learned import LearnedRanker, load_ranker
 from musaic.matching.popularity import popularity_thresholds
 from musaic.matching.types import Neighbour, PopularityThresholds, TrackInfo
-from musaic.models import ArtistNeighbourList, IndexBuild, TrackNeighbourList
+from musaic.models import (
+    ARTIST_TRACKS_K,
+    ARTIST_TRACKS_KIND,
+    ArtistNeighbourList,
+    IndexBuild,
+    TrackNeighbourList,
+)
 from musaic.models.index import UnpackedList, unpack_list
 from musaic.shared import chunks
 
@@ -121,6 +127,25 @@ class IndexReader(CatalogReader):
                     _decoded(kind, unpack_list(packed_ids, packed_scores, packed_support, limit))
                 )
         return dict(found)
+
+    def artist_top_tracks_counted(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Return each artist's top tracks as (track id, playlist count), best first.
+
+        Read from the active build's "tracks" lists (one point read per artist); artists the
+        build does not list (met since it was built), or a longer list than it keeps, are read
+        from the catalog as CatalogReader does.
+        """
+        ids = sorted(set(artist_ids))
+        if per_artist > ARTIST_TRACKS_K:
+            return super().artist_top_tracks_counted(ids, per_artist)
+        lists = self.artist_neighbours(ids, ARTIST_TRACKS_KIND, per_artist)
+        found = {a: [(n.neighbour_id, n.support or 0) for n in rows] for a, rows in lists.items()}
+        missing = [a for a in ids if a not in found]
+        if missing:
+            found.update(super().artist_top_tracks_counted(missing, per_artist))
+        return found
 
     def ranker_model(self, features: Sequence[str]) -> LearnedRanker | None:
         """Return the learned model stored with the active build, if it takes `features`."""

@@ -150,6 +150,10 @@ class Track(Base):
         return self.energy is not None and self.tempo is not None
 
 
+# An artist's "top tracks": most playlists first, then Spotify popularity, then id (stable).
+TOP_TRACK_ORDER = (Track.playlist_count.desc(), Track.popularity.desc().nulls_last(), Track.id)
+
+
 class TrackArtist(Base):
     """A credit: artist number `position` (0 = primary) on a track."""
 

@@ -23,6 +23,10 @@ from musaic.extensions import Base
 
 # Packed lists are little-endian whatever the machine (docs/index-contract.md).
 ID_TYPE, SCORE_TYPE, SUPPORT_TYPE = np.dtype("<i4"), np.dtype("<f4"), np.dtype("<i4")
+# The artist kind that lists each artist's most-playlisted tracks (docs/index-contract.md):
+# neighbour ids are track ids, support is each track's playlist count.
+ARTIST_TRACKS_KIND = "tracks"
+ARTIST_TRACKS_K = 50
 
 
 class IndexBuild(Base):

@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from musaic.extensions import db
 from musaic.indexing import tables
+from musaic.indexing.artist_tracks import artist_tracks_table
 from musaic.indexing.data import CatalogMatrices, load_catalog
 from musaic.indexing.writer import activate, fail, write_table
-from musaic.models import IndexBuild
+from musaic.models import ARTIST_TRACKS_K, ARTIST_TRACKS_KIND, IndexBuild
 
 AUDIO_K = 50
 EMBED_K = 100  # the research stored 200 per track; 100 halves the table (storage)
@@ -95,6 +96,7 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
             ),
         ),
         ("artist", partial(tables.tags_table, "tags", data.tags, data.artist_ids, ARTIST_K)),
+        ("artist", partial(artist_tracks_table, ARTIST_TRACKS_KIND, db.session(), ARTIST_TRACKS_K)),
     ]
 
 

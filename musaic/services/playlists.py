@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, inspect, or_, select
+from sqlalchemy import ColumnElement, false, func, insert, or_, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from musaic.errors import NotFoundError, field_error
 from musaic.extensions import db
-from musaic.matching.base import Candidate, Seed
+from musaic.matching.base import Candidate, Reason, Seed
 from musaic.matching.index_reader import IndexReader, TrackInfo
 from musaic.matching.postprocess import Options, postprocess
 from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
 from musaic.models import Playlist, PlaylistTrack, Track, TrackArtist
 from musaic.services.listener import Listener
 from musaic.services.seeds import CallBudget, SpotifyTracks, resolve_seed
+from musaic.services.track_details import TrackDetails, track_details
 
 _TRACK_DETAILS = (  # what a playlist's JSON shows of each track
     selectinload(Track.credits).selectinload(TrackArtist.artist),
@@ -98,56 +100,82 @@ def _notes(found: int, length: int, no_index: bool) -> list[str]:
     return notes
 
 
+_ITEM_COLUMNS = ("position", "track_id", "score", "reasons")
+
+
+@dataclass(frozen=True)
+class SavedItem:
+    """One track of a just-saved playlist, as its JSON shows it."""
+
+    position: int
+    track_id: int
+    score: float
+    reasons: list[Reason]
+    track: TrackDetails
+
+
+@dataclass(frozen=True)
+class SavedPlaylist:
+    """A just-generated playlist as saved: what `get_playlist` would load, as plain values."""
+
+    id: int
+    name: str
+    seed_track_id: int
+    matcher: str
+    options: dict[str, Any]
+    created_at: datetime
+    items: list[SavedItem]
+    spotify_playlist_id: str | None = None
+    exported_at: datetime | None = None
+
+
 def generate_playlist(
     request: GenerateRequest, listener: Listener, *, spotify: SpotifyTracks | None = None
-) -> tuple[Playlist, GeneratedPlaylist]:
+) -> tuple[SavedPlaylist, GeneratedPlaylist]:
     """Build a playlist from the seed and save it for `listener` (see build_playlist).
 
     Returns:
-        The saved playlist (items, tracks and credits loaded) and the generation details:
+        The saved playlist (items with their track details) and the generation details:
         notes, per-phase timings in milliseconds (resolve, match, postprocess, save) and the
         number of Spotify calls made (0 for a catalog seed, at most 8 otherwise).
     """
     generated = build_playlist(request, listener, spotify=spotify)
     step = time.perf_counter()
-    seed_info = generated.tracks[generated.seed.track_id]
+    seed = generated.seed.track_id
+    name = request.name or f"{generated.tracks[seed].title} mix"
     options = {**request.options.to_json(), "length": request.length}
-    playlist = Playlist(
-        kind="generated",
-        source="musaic",
-        owner_id=listener.user_id,
-        session_key=listener.history_key,
-        name=request.name or f"{seed_info.title} mix",
-        seed_track_id=generated.seed.track_id,
-        matcher=request.matcher,
-        options=options,
-    )
-    playlist.items = [
-        PlaylistTrack(position=i, track_id=c.track_id, score=round(c.score, 6), reasons=c.reasons)
+    row = {
+        "kind": "generated",
+        "source": "musaic",
+        "owner_id": listener.user_id,
+        "session_key": listener.history_key,
+        "name": name,
+        "seed_track_id": seed,
+        "matcher": request.matcher,
+        "options": options,
+    }
+    # Core statements: one INSERT for the playlist, one executemany for its tracks; the answer
+    # is built from what was written plus two reads, and only then committed (no read after).
+    playlist_id, created_at = db.session.execute(
+        insert(Playlist).values(row).returning(Playlist.id, Playlist.created_at)
+    ).one()
+    details = track_details(c.track_id for c in generated.items)
+    items = [
+        SavedItem(i, c.track_id, round(c.score, 6), c.reasons, details[c.track_id])
         for i, c in enumerate(generated.items)
     ]
-    db.session.add(playlist)
-    db.session.flush()
-    saved = _with_tracks_loaded(playlist)
-    commit_keeping_loaded()
+    if items:
+        db.session.execute(
+            insert(PlaylistTrack),
+            [
+                {"playlist_id": playlist_id, **{k: getattr(item, k) for k in _ITEM_COLUMNS}}
+                for item in items
+            ],
+        )
+    saved = SavedPlaylist(playlist_id, name, seed, request.matcher, options, created_at, items)
+    db.session.commit()
     generated.timings["save"] = _elapsed_ms(step)
     return saved, generated
-
-
-def _with_tracks_loaded(playlist: Playlist) -> Playlist:
-    """Load a just-flushed playlist's tracks, credits, artists and albums, and its unread columns.
-
-    What get_playlist loads, without reading back the playlist and items this session just wrote.
-    """
-    ids = sorted({item.track_id for item in playlist.items})
-    rows = db.session.scalars(select(Track).where(Track.id.in_(ids)).options(*_TRACK_DETAILS))
-    tracks = {track.id: track for track in rows}
-    for item in playlist.items:
-        set_committed_value(item, "track", tracks[item.track_id])
-    unread = sorted(inspect(playlist).unloaded - {"items"})
-    if unread:
-        db.session.refresh(playlist, unread)
-    return playlist
 
 
 def commit_keeping_loaded() -> None:

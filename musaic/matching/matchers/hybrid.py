@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import ClassVar
 
-from musaic.matching.base import Candidate, Matcher, Reason, Seed, add_candidate, reason, top_k
+import numpy as np
+import numpy.typing as npt
+
+from musaic.matching.base import Candidate, Matcher, Reason, Seed, reason
 from musaic.matching.matchers.audio import AudioMatcher
 from musaic.matching.matchers.cooccurrence import HOP_REASON, playlists_reason
 from musaic.matching.matchers.tags import TagsMatcher
@@ -70,15 +73,53 @@ def signal_weights(
     return {f: w + weights.get(f + RARE_SEED, 0.0) * c for f, w in base.items() if w > 0}
 
 
-def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> dict[int, Candidate]:
-    """Add w_f / (RRF_K + rank) from every weighted signal f listing a track, with its reason."""
-    pool: dict[int, Candidate] = {}
+@dataclass(frozen=True)
+class Fused:
+    """The reciprocal-rank fusion of the weighted signals: one score per distinct track."""
+
+    track_ids: npt.NDArray[np.int64]  # ascending
+    scores: npt.NDArray[np.float64]
+
+    def without(self, track_id: int) -> Fused:
+        """Return the fusion without `track_id` (the seed)."""
+        keep = self.track_ids != track_id
+        return Fused(self.track_ids[keep], self.scores[keep])
+
+    def best(self, k: int, scores: npt.NDArray[np.float64] | None = None) -> list[int]:
+        """Return the positions of the `k` best scores (default: the fused ones), ties by id."""
+        values = self.scores if scores is None else scores
+        order = np.lexsort((self.track_ids, -values))
+        return order[:k].tolist()
+
+
+def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> Fused:
+    """Add w_f / (RRF_K + rank) from every weighted signal f listing a track.
+
+    The sums run in signal order, as adding one signal after the other would (same floats).
+    """
+    ids, gains = [], []
     for name, ranked in lists.items():
         weight = weights.get(name, 0.0)
-        if weight > 0:
-            for position, (track_id, why) in enumerate(ranked.items()):
-                add_candidate(pool, track_id, weight / (RRF_K + position), why)
-    return pool
+        if weight > 0 and ranked:
+            ids.append(np.fromiter(ranked, dtype=np.int64, count=len(ranked)))
+            gains.append(weight / (RRF_K + np.arange(len(ranked), dtype=np.float64)))
+    if not ids:
+        return Fused(np.zeros(0, dtype=np.int64), np.zeros(0))
+    unique, inverse = np.unique(np.concatenate(ids), return_inverse=True)
+    sums = np.bincount(inverse, weights=np.concatenate(gains))
+    return Fused(unique, sums.astype(np.float64, copy=False))
+
+
+def explained(
+    lists: Mapping[str, Ranked], weights: Mapping[str, float], track_id: int, score: float
+) -> Candidate:
+    """Return the candidate with the reason of every weighted signal that lists it."""
+    reasons: list[Reason] = []
+    for name, ranked in lists.items():
+        why = ranked.get(track_id) if weights.get(name, 0.0) > 0 else None
+        if why is not None and why not in reasons:
+            reasons.append(why)
+    return Candidate(track_id, score, reasons)
 
 
 def propagate(
@@ -122,16 +163,20 @@ class HybridMatcher(Matcher):
 
     def rank(self, seed: Seed, k: int) -> list[Candidate]:
         """Fuse every signal's ranking by reciprocal rank, then break ties by popularity."""
-        _, pool = self.fused(seed, k)
-        self._break_ties(pool, k)
-        return top_k(pool, k)
-
-    def fused(self, seed: Seed, k: int) -> tuple[dict[str, Ranked], dict[int, Candidate]]:
-        """Return every signal's ranked list and their reciprocal-rank fusion (seed left out)."""
         lists = self.signal_lists(seed, k)
-        pool = fuse(lists, signal_weights(seed.playlist_count, self.weights))
-        pool.pop(seed.track_id, None)
-        return lists, pool
+        weights = signal_weights(seed.playlist_count, self.weights)
+        fused = fuse(lists, weights).without(seed.track_id)
+        scores = self._break_ties(fused, k)
+        ids = fused.track_ids.tolist()
+        return [explained(lists, weights, ids[i], float(scores[i])) for i in fused.best(k, scores)]
+
+    def fused(self, seed: Seed, depth: int) -> tuple[dict[str, Ranked], list[Candidate]]:
+        """Return every signal's ranked list and the fusion's best `depth` (seed left out)."""
+        lists = self.signal_lists(seed, depth)
+        weights = signal_weights(seed.playlist_count, self.weights)
+        fused = fuse(lists, weights).without(seed.track_id)
+        ids, scores = fused.track_ids.tolist(), fused.scores.tolist()
+        return lists, [explained(lists, weights, ids[i], scores[i]) for i in fused.best(depth)]
 
     def signal_lists(self, seed: Seed, k: int) -> dict[str, Ranked]:
         """Return each signal's ranked candidates (never the seed), in five batched reads."""
@@ -192,16 +237,18 @@ class HybridMatcher(Matcher):
             if self.weights.get(name, 0.0) > 0
         }
 
-    def _break_ties(self, pool: dict[int, Candidate], k: int) -> None:
-        """Add the popularity term to the candidates it could still lift into the top `k`."""
-        best = heapq.nlargest(k, (c.score for c in pool.values()))
-        top_count = self.index.popularity_thresholds().max_playlist_count if best else 0
+    def _break_ties(self, fused: Fused, k: int) -> npt.NDArray[np.float64]:
+        """Return the scores plus the popularity term, for the tracks it could lift into top k."""
+        scores = fused.scores.copy()
+        top_count = self.index.popularity_thresholds().max_playlist_count if scores.size else 0
         if top_count <= 0:
-            return
-        floor = best[-1] - POPULARITY_WEIGHT  # anything lower stays out of the top k anyway
-        contenders = [t for t, c in pool.items() if c.score >= floor]
-        for track_id, count in self.index.playlist_counts(contenders).items():
-            pool[track_id].score += POPULARITY_WEIGHT * count / top_count
+            return scores
+        kth = np.partition(scores, scores.size - min(k, scores.size))[-min(k, scores.size)]
+        contenders = np.flatnonzero(scores >= kth - POPULARITY_WEIGHT)  # the rest stays out
+        counts = self.index.playlist_counts(fused.track_ids[contenders].tolist())
+        found = np.asarray([counts.get(t, 0) for t in fused.track_ids[contenders].tolist()])
+        scores[contenders] += POPULARITY_WEIGHT * found / top_count
+        return scores
 
 
 def _similar_artist_tracks(

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from musaic.matching.base import Candidate, Seed, top_k
+from musaic.matching.base import Candidate, Seed
 from musaic.matching.matchers.hybrid import HybridMatcher, Ranked
 from musaic.matching.reads import FloatMatrix, IndexReads
 
@@ -73,8 +73,7 @@ class RankedMatcher(HybridMatcher):
 
     def candidates(self, seed: Seed) -> tuple[list[Candidate], FloatMatrix]:
         """Return the fused pool's best CANDIDATES, best first, and their feature rows."""
-        lists, pool = self.fused(seed, CANDIDATES)
-        best = top_k(pool, CANDIDATES)
+        lists, best = self.fused(seed, CANDIDATES)
         return best, candidate_features(self.index, seed, best, lists)
 
     def rank(self, seed: Seed, k: int) -> list[Candidate]:
