@@ -6,18 +6,19 @@ It satisfies `musaic.matching.reads.IndexReads`, the Protocol matchers depend on
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from itertools import repeat
 from typing import Any
 
+import numpy as np
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
 from musaic.matching.catalog_reader import IDS, CatalogReader
 from musaic.matching.learned import LearnedRanker, load_ranker
 from musaic.matching.popularity import popularity_thresholds
-from musaic.matching.types import Neighbour, PopularityThresholds, TrackInfo
+from musaic.matching.types import Neighbour, NeighbourArrays, PopularityThresholds, TrackInfo
 from musaic.models import (
     ARTIST_TRACKS_K,
     ARTIST_TRACKS_KIND,
@@ -67,6 +68,13 @@ def _decoded(kind: str, packed: UnpackedList) -> list[Neighbour]:
     return list(map(_NEW_NEIGHBOUR, zip(ids, scores, support, repeat(kind))))
 
 
+def _support(packed: UnpackedList) -> list[int]:
+    """Return a decoded list's support counts (0 each when the kind stores none)."""
+    if packed.support is None:
+        return [0] * len(packed.neighbour_ids)
+    return packed.support.tolist()
+
+
 class IndexReader(CatalogReader):
     """Batch reads of the active similarity build, plus the catalog reads of CatalogReader.
 
@@ -97,6 +105,18 @@ class IndexReader(CatalogReader):
             TrackNeighbourList, TrackNeighbourList.track_id, track_ids, kinds, limit
         )
 
+    def track_neighbour_arrays(
+        self, track_ids: Iterable[int], kind: str, limit: int = 100
+    ) -> dict[int, NeighbourArrays]:
+        """Return the top `limit` neighbours of each track by `kind` as arrays, best first."""
+        lists = self._lists(TrackNeighbourList, TrackNeighbourList.track_id, track_ids, kind, limit)
+        return {
+            owner: NeighbourArrays(
+                packed.neighbour_ids.astype(np.int64), packed.scores.astype(np.float64)
+            )
+            for owner, _, packed in lists
+        }
+
     def artist_neighbours(
         self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
     ) -> dict[int, list[Neighbour]]:
@@ -114,19 +134,30 @@ class IndexReader(CatalogReader):
         limit: int,
     ) -> dict[int, list[Neighbour]]:
         """Read one packed list per (source, kind) of the active build: one query per 900 ids."""
+        found: dict[int, list[Neighbour]] = defaultdict(list)
+        for source_id, kind, packed in self._lists(table, source, source_ids, kinds, limit):
+            found[source_id].extend(_decoded(kind, packed))
+        return dict(found)
+
+    def _lists(
+        self,
+        table: type[TrackNeighbourList] | type[ArtistNeighbourList],
+        source: Any,
+        source_ids: Iterable[int],
+        kinds: str | Sequence[str],
+        limit: int,
+    ) -> Iterator[tuple[int, str, UnpackedList]]:
+        """Yield (owner, kind, decoded list) per stored list, owners ascending, kinds sorted."""
         ids = sorted(set(source_ids))
         if self.build_id is None or not ids or limit <= 0:
-            return {}
-        found: dict[int, list[Neighbour]] = defaultdict(list)
+            return
         statement = _LIST_READS[table]
         wanted = {"build": self.build_id, "kinds": _kinds(kinds)}
         for chunk in chunks(ids):
-            rows = self._rows(statement, {**wanted, "ids": chunk})
-            for source_id, kind, packed_ids, packed_scores, packed_support in rows:
-                found[source_id].extend(
-                    _decoded(kind, unpack_list(packed_ids, packed_scores, packed_support, limit))
-                )
-        return dict(found)
+            for owner, kind, packed_ids, scores, support in self._rows(
+                statement, {**wanted, "ids": chunk}
+            ):
+                yield owner, kind, unpack_list(packed_ids, scores, support, limit)
 
     def artist_top_tracks_counted(
         self, artist_ids: Iterable[int], per_artist: int
@@ -140,8 +171,17 @@ class IndexReader(CatalogReader):
         ids = sorted(set(artist_ids))
         if per_artist > ARTIST_TRACKS_K:
             return super().artist_top_tracks_counted(ids, per_artist)
-        lists = self.artist_neighbours(ids, ARTIST_TRACKS_KIND, per_artist)
-        found = {a: [(n.neighbour_id, n.support or 0) for n in rows] for a, rows in lists.items()}
+        lists = self._lists(
+            ArtistNeighbourList,
+            ArtistNeighbourList.artist_id,
+            ids,
+            ARTIST_TRACKS_KIND,
+            per_artist,
+        )
+        found = {
+            artist: list(zip(packed.neighbour_ids.tolist(), _support(packed), strict=True))
+            for artist, _, packed in lists
+        }
         missing = [a for a in ids if a not in found]
         if missing:
             found.update(super().artist_top_tracks_counted(missing, per_artist))

@@ -12,7 +12,13 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
+from musaic.matching.types import (
+    Neighbour,
+    NeighbourArrays,
+    PopularityThresholds,
+    Seed,
+    TrackInfo,
+)
 
 FloatMatrix = npt.NDArray[np.float64]
 
@@ -32,6 +38,12 @@ class IndexReads(Protocol):
         self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100
     ) -> dict[int, list[Neighbour]]:
         """Return the top `limit` neighbours of each track per kind (kinds sorted), best first."""
+        ...
+
+    def track_neighbour_arrays(
+        self, track_ids: Iterable[int], kind: str, limit: int = 100
+    ) -> dict[int, NeighbourArrays]:
+        """Return what track_neighbours returns for one kind, as arrays (no Python objects)."""
         ...
 
     def artist_neighbours(
@@ -93,11 +105,28 @@ class IndexReads(Protocol):
         ...
 
 
+def as_arrays(rows: dict[int, list[Neighbour]]) -> dict[int, NeighbourArrays]:
+    """Return neighbour lists as arrays (for readers that hold them as Neighbour values)."""
+    return {
+        owner: NeighbourArrays(
+            np.fromiter((n.neighbour_id for n in found), dtype=np.int64, count=len(found)),
+            np.fromiter((n.score for n in found), dtype=np.float64, count=len(found)),
+        )
+        for owner, found in rows.items()
+    }
+
+
 class ForwardingReads:
     """IndexReads that hand every read to `inner`: views override only the reads they change."""
 
     def __init__(self, inner: IndexReads) -> None:
         self.inner = inner
+
+    def track_neighbour_arrays(
+        self, track_ids: Iterable[int], kind: str, limit: int = 100
+    ) -> dict[int, NeighbourArrays]:
+        """Return this view's track_neighbours as arrays, so a view overrides only that read."""
+        return as_arrays(self.track_neighbours(track_ids, kind, limit))
 
     def track_neighbours(
         self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100

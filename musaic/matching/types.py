@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
+
 Reason = dict[str, Any]
 """A machine-readable reason: {"code": ..., <params>..., "text": human-readable words}."""
 
@@ -50,6 +53,13 @@ class Neighbour(NamedTuple):
     score: float
     support: int | None
     kind: str
+
+
+class NeighbourArrays(NamedTuple):
+    """One neighbour list as arrays (ids and scores, best first): the hot path's form of it."""
+
+    ids: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

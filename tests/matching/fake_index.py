@@ -9,8 +9,8 @@ from itertools import count
 import numpy as np
 
 from musaic.catalog.normalise import song_key
-from musaic.matching.reads import RowScorer
-from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
+from musaic.matching.reads import RowScorer, as_arrays
+from musaic.matching.types import Neighbour, NeighbourArrays, PopularityThresholds, Seed, TrackInfo
 
 Row = tuple[int, float, int | None]  # (neighbour id, score, support), best first
 
@@ -94,6 +94,12 @@ class FakeIndex:
     ) -> dict[int, list[Neighbour]]:
         """Return the top `limit` rows per kind (kinds sorted), as the SQL reader orders them."""
         return self._rows(self.track_rows, track_ids, kinds, limit)
+
+    def track_neighbour_arrays(
+        self, track_ids: Iterable[int], kind: str, limit: int = 100
+    ) -> dict[int, NeighbourArrays]:
+        """Return track_neighbours for one kind as arrays."""
+        return as_arrays(self.track_neighbours(track_ids, kind, limit))
 
     def artist_neighbours(
         self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
