@@ -61,16 +61,20 @@ class GuardedSessionInterface(SessionInterface):
             return
         if session and SEEN_KEY not in session:
             _stamp(app, session)  # a session that started in this request
+        stored = g.get("session_stored")
+        if stored is not None and stored[0] == dict(session):
+            # Written before the commit and unchanged since: answer with that write's cookie
+            # instead of writing the same values again.
+            _answer_with(response, session, stored[1])
+            return
         try:
             self.inner.save_session(app, session, response)
             if "Set-Cookie" in response.headers:
                 response.headers["Cache-Control"] = "no-store"  # never cache a session id
         except STORE_ERRORS:
-            stored = g.get("session_stored")
             if stored is not None and _content(stored[0]) == _content(session):
                 # Stored before the commit and unchanged since: the answer stands.
-                for cookie in stored[1]:
-                    response.headers.add("Set-Cookie", cookie)
+                _answer_with(response, session, stored[1])
                 return
             # The view has already answered; turn its response into the 503 so the
             # client never believes a login or a choice was remembered when it was not.
@@ -84,6 +88,16 @@ class GuardedSessionInterface(SessionInterface):
         """Give the session a new id (after login), dropping the old stored copy."""
         self.inner.regenerate(session)
         session[CREATED_KEY] = int(_clock(current_app)())  # the absolute limit restarts
+
+
+def _answer_with(response: Response, session: SessionMixin, cookies: list[str]) -> None:
+    """Add what saving `session` would have added to the response: its cookie and headers."""
+    if session.accessed:
+        response.vary.add("Cookie")
+    for cookie in cookies:
+        response.headers.add("Set-Cookie", cookie)
+    if cookies:
+        response.headers["Cache-Control"] = "no-store"  # never cache a session id
 
 
 def _clock(app: Flask) -> Callable[[], float]:
