@@ -38,6 +38,14 @@ def test_post_returns_the_playlist_with_reasons_and_server_timing(
         assert f"{phase};dur=" in timing
 
 
+def test_the_post_answer_is_what_a_later_get_reads_back(client: FlaskClient, world: World) -> None:
+    created = _create(client, world, length=8, name="Kept").get_json()
+    read = client.get(f"/api/playlists/{created['id']}").get_json()
+    assert created == read  # answered from what was written, without reading it back
+    assert created["name"] == "Kept" and created["options"]["length"] == 8
+    assert all(item["track"]["artists"][0]["name"] for item in created["items"])
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -58,6 +58,13 @@ def test_neighbour_reads_agree_on_kinds_order_and_limits() -> None:
     for kinds, limit in (("cooc", 100), (["cooc", "audio"], 5), (["audio", "embed"], 100)):
         sql, fake = (r.track_neighbours(ids, kinds, limit) for r in reads)
         assert sql == fake and world.lonely_track not in sql
+    for r in reads:  # the array read holds the same lists, one kind at a time
+        arrays = r.track_neighbour_arrays(ids, "cooc", 3)
+        lists = r.track_neighbours(ids, "cooc", 3)
+        assert set(arrays) == set(lists) and lists
+        for owner, row in arrays.items():
+            assert row.ids.tolist() == [n.neighbour_id for n in lists[owner]]
+            assert row.scores.tolist() == [n.score for n in lists[owner]]
     for artist_kinds in ("cooc", ["tags", "cooc"], ["credit"]):
         sql, fake = (r.artist_neighbours([world.seed_artist], artist_kinds, 3) for r in reads)
         assert sql == fake

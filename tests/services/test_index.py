@@ -11,7 +11,9 @@ from sqlalchemy import event, func, select
 from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
 from musaic.extensions import db
 from musaic.indexing.data import listening_sessions
-from musaic.models import Artist, IndexBuild, Track, TrackArtist
+from musaic.matching.catalog_reader import CatalogReader
+from musaic.matching.index_reader import IndexReader
+from musaic.models import ARTIST_TRACKS_KIND, Artist, IndexBuild, Track, TrackArtist
 from musaic.models import ArtistNeighbourList as ArtistNeighbour
 from musaic.models import TrackNeighbourList as TrackNeighbour
 from musaic.models.index import unpack_list
@@ -124,6 +126,35 @@ def test_artist_tables_cover_cooc_credits_from_titles_and_tags() -> None:
     assert _neighbours(ArtistNeighbour, "credit", 2) == [(3, 1)]  # "Four (feat. Charlie)"
     assert _neighbours(ArtistNeighbour, "tags", 4) == [(3, 1), (2, 1), (1, 1)]
     assert _neighbours(ArtistNeighbour, "tags", 1) == [(2, 1), (4, 1)]
+
+
+def test_artist_tracks_lists_answer_as_the_catalog_does_and_new_artists_fall_back() -> None:
+    add_tiny_catalog()
+    build_index()
+    artists = sorted(db.session.scalars(select(Artist.id)))
+    from_index = IndexReader(db.session).artist_top_tracks_counted(artists, 3)
+    assert from_index == CatalogReader(db.session).artist_top_tracks_counted(artists, 3)
+    stored = _lists(ArtistNeighbour, ARTIST_TRACKS_KIND, artists[0])
+    assert [(n, count) for _, n, _, count in stored][:3] == from_index[artists[0]]
+    assert all(score > 0 for _, _, score, _ in stored)
+    # An artist met after the build has no list: its tracks are read from the catalog.
+    db.session.add(Artist(id=99, name="Newcomer", normalised_name=normalise_artist("Newcomer")))
+    title = "First Single"
+    db.session.add(
+        Track(
+            id=99,
+            title=title,
+            normalised_title=normalise_title(title),
+            match_key=match_key("Newcomer", title),
+            song_key=song_key("Newcomer", title),
+        )
+    )
+    db.session.add(TrackArtist(track_id=99, position=0, artist_id=99))
+    db.session.commit()
+    assert IndexReader(db.session).artist_top_tracks_counted([99, artists[0]], 3) == {
+        99: [(99, 0)],
+        artists[0]: from_index[artists[0]],
+    }
 
 
 def test_lists_hold_positive_scores_best_first_with_matching_sizes() -> None:
