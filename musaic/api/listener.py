@@ -7,7 +7,7 @@ from typing import Any, Literal
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
-from musaic.api.schemas import ErrorEnvelope
+from musaic.api.schemas import ErrorEnvelope, Page, page_out
 from musaic.api.spotify_context import listener_client
 from musaic.api.tracks import TrackOut, track_out
 from musaic.errors import UnauthorisedError
@@ -23,13 +23,9 @@ class ListeningQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=listener.MAX_LISTENING_TRACKS)
 
 
-class ListeningPage(BaseModel):
+class ListeningPage(Page[TrackOut]):
     """The listener's tracks, now in the catalog, newest (or most played) first."""
 
-    items: list[TrackOut]
-    total: int
-    limit: int
-    offset: int
     source: str
 
 
@@ -43,10 +39,6 @@ def my_tracks(query: ListeningQuery) -> dict[str, Any]:
     if client is None:
         raise UnauthorisedError("Log in with Spotify first.", code="not_logged_in")
     tracks = listener.listening_tracks(client, query.source, query.limit)
-    return {
-        "items": [track_out(t) for t in tracks],
-        "total": len(tracks),
-        "limit": query.limit,
-        "offset": 0,
-        "source": query.source,
-    }
+    return page_out(
+        [track_out(t) for t in tracks], len(tracks), query.limit, 0, source=query.source
+    )

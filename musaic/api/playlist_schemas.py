@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from musaic.api.schemas import DB_INT_MAX, DbId, DbOffset, integral
+from musaic.api.schemas import DB_INT_MAX, DbId, DbOffset, Page, integral
 from musaic.api.tracks import TrackOut
 from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
 
@@ -183,13 +183,8 @@ class PlaylistSummaryOut(BaseModel):
     created_at: datetime
 
 
-class PlaylistPageOut(BaseModel):
+class PlaylistPageOut(Page[PlaylistSummaryOut]):
     """A page of the listener's playlists, newest first."""
-
-    items: list[PlaylistSummaryOut]
-    total: int
-    limit: int
-    offset: int
 
 
 class SpotifyPlaylistRefOut(BaseModel):

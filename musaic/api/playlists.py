@@ -16,7 +16,7 @@ from musaic.api.playlist_schemas import (
     PlaylistPath,
     PlaylistsQuery,
 )
-from musaic.api.schemas import ErrorEnvelope, is_db_id, utc_iso
+from musaic.api.schemas import ErrorEnvelope, is_db_id, page_out, utc_iso
 from musaic.api.spotify_context import listener_client
 from musaic.api.tracks import track_out
 from musaic.errors import NotFoundError
@@ -111,7 +111,7 @@ def list_playlists(query: PlaylistsQuery) -> dict[str, Any]:
         }
         for p in rows
     ]
-    return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
+    return page_out(items, total, query.limit, query.offset)
 
 
 @bp.get("/playlists/<int:playlist_id>", responses={200: PlaylistOut, **ERRORS})

@@ -49,6 +49,11 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+def page_out(items: list[Any], total: int, limit: int, offset: int, **extra: Any) -> dict[str, Any]:
+    """Return a page's JSON: the items, the paging that produced them, then `extra` fields."""
+    return {"items": items, "total": total, "limit": limit, "offset": offset, **extra}
+
+
 ERROR_RESPONSES: dict[int, type[BaseModel]] = {
     400: ErrorEnvelope,
     404: ErrorEnvelope,

@@ -7,7 +7,7 @@ from typing import Any
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
-from musaic.api.schemas import ErrorEnvelope
+from musaic.api.schemas import ErrorEnvelope, Page, page_out
 from musaic.api.spotify_context import listener_client
 from musaic.api.tracks import TrackOut, track_out
 from musaic.services import search
@@ -30,13 +30,9 @@ class SearchSources(BaseModel):
     spotify: str
 
 
-class SearchPage(BaseModel):
+class SearchPage(Page[TrackOut]):
     """A page of matching tracks, best first, with the sources that answered."""
 
-    items: list[TrackOut]
-    total: int
-    limit: int
-    offset: int
     sources: SearchSources
 
 
@@ -46,10 +42,5 @@ def search_tracks(query: SearchQuery) -> dict[str, Any]:
     results = search.search_tracks(
         query.q, limit=query.limit, offset=query.offset, spotify=listener_client()
     )
-    return {
-        "items": [track_out(t) for t in results.items],
-        "total": results.total,
-        "limit": results.limit,
-        "offset": results.offset,
-        "sources": results.sources,
-    }
+    items = [track_out(t) for t in results.items]
+    return page_out(items, results.total, results.limit, results.offset, sources=results.sources)
