@@ -29,6 +29,7 @@ STORE_OPTIONAL_PATHS = frozenset({"/"})
 STORE_ERRORS = (redis.RedisError, OSError)
 CREATED_KEY = "_created"
 SEEN_KEY = "_seen"
+SEEN_EVERY_S = 60
 
 
 class GuardedSessionInterface(SessionInterface):
@@ -106,10 +107,15 @@ def _clock(app: Flask) -> Callable[[], float]:
 
 
 def _stamp(app: Flask, session: SessionMixin) -> None:
-    """Record when the session was first and last used (checked by `_expired`)."""
+    """Record when the session was first and last used (checked by `_expired`).
+
+    "Last used" moves at most once a minute: a request that changes nothing else then writes
+    nothing to the store (the idle limit is kept to the minute, not to the second).
+    """
     now = int(_clock(app)())
     session.setdefault(CREATED_KEY, now)
-    session[SEEN_KEY] = now
+    if now - int(session.get(SEEN_KEY, -SEEN_EVERY_S)) >= SEEN_EVERY_S:
+        session[SEEN_KEY] = now
 
 
 def _expired(app: Flask, session: SessionMixin) -> bool:
@@ -160,8 +166,9 @@ def _refuse_when_store_down() -> None:
 def init_app(app: Flask) -> None:
     """Pick the session store from the configuration and guard it."""
     app.config.setdefault("SESSION_PERMANENT", True)
-    # Idle timeout: every request renews the store's TTL and the cookie's expiry.
-    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
+    # Idle timeout: a session is written (renewing the store's TTL and the cookie's expiry)
+    # whenever it changes, and `_stamp` changes it at least once a minute of use.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config.setdefault("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
     if app.config.get("REDIS_URL"):
         app.config["SESSION_TYPE"] = "redis"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, insert, or_, select
+from sqlalchemy import ColumnElement, Table, false, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from musaic.errors import NotFoundError, field_error
@@ -101,6 +101,8 @@ def _notes(found: int, length: int, no_index: bool) -> list[str]:
 
 
 _ITEM_COLUMNS = ("position", "track_id", "score", "reasons")
+_PLAYLISTS: Table = Playlist.__table__  # type: ignore[assignment]
+_PLAYLIST_TRACKS: Table = PlaylistTrack.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,9 @@ def generate_playlist(
     }
     # Core statements: one INSERT for the playlist, one executemany for its tracks; the answer
     # is built from what was written plus two reads, and only then committed (no read after).
-    playlist_id, created_at = db.session.execute(
-        insert(Playlist).values(row).returning(Playlist.id, Playlist.created_at)
+    connection = db.session.connection()  # Core, not the ORM's bulk-insert layer
+    playlist_id, created_at = connection.execute(
+        insert(_PLAYLISTS).values(row).returning(_PLAYLISTS.c.id, _PLAYLISTS.c.created_at)
     ).one()
     details = track_details(c.track_id for c in generated.items)
     items = [
@@ -165,8 +168,8 @@ def generate_playlist(
         for i, c in enumerate(generated.items)
     ]
     if items:
-        db.session.execute(
-            insert(PlaylistTrack),
+        connection.execute(
+            insert(_PLAYLIST_TRACKS),
             [
                 {"playlist_id": playlist_id, **{k: getattr(item, k) for k in _ITEM_COLUMNS}}
                 for item in items

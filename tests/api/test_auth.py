@@ -115,7 +115,8 @@ def test_callback_rejects_an_expired_state(app: Any, standin: Any) -> None:
     login = client.get("/api/auth/login")
     state = parse_qs(urlsplit(login.headers["Location"]).query)["state"][0]
     with client.session_transaction() as session:
-        session["pending_login"]["created"] -= 601
+        pending = session["pending_login"]
+        session["pending_login"] = {**pending, "created": pending["created"] - 601}
     response = client.get("/api/auth/callback", query_string={"state": state, "code": "c"})
     assert response.status_code == 400
     assert response.get_json()["error"]["details"]["reason"] == "expired"
