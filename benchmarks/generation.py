@@ -25,6 +25,7 @@ from musaic import create_app
 from musaic.extensions import db
 from musaic.matching.registry import DEFAULT_MATCHER
 from musaic.models import IndexBuild, Playlist, TrackNeighbourList
+from musaic.runtime import settle_heap
 from musaic.services.listener import Listener
 from musaic.services.playlists import GenerateRequest, generate_playlist
 
@@ -142,6 +143,7 @@ def run(
             generate_playlist(request, listener)
 
         generate(seeds[0])  # once: per-build caches (popularity bands) are not per-seed reads
+        settle_heap()  # as `musaic serve` and the gunicorn entry point do after start-up
         reads = {t: recorded_reads(lambda t=t: generate(t)) for t in seeds}  # type: ignore[misc]
         floor = timed(bare_io(reads), seeds)
         in_process = timed(generate, seeds)

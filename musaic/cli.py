@@ -32,6 +32,9 @@ def serve(host: str, port: int) -> None:
     from flask import current_app
     from werkzeug.serving import run_simple
 
+    from musaic.runtime import settle_heap
+
+    settle_heap()
     click.echo(f"Musaic is serving on http://{host}:{port} (Ctrl+C to stop)")
     # Not app.run(): Flask ignores it inside a Flask CLI command.
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
