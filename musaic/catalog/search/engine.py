@@ -76,26 +76,10 @@ def _fetch(
     pool: int,
     groups: MatchGroups,
 ) -> _Fetched:
-    """Fetch the `pool` most prominent matches (the documents first, then their tracks)."""
-    order = backend.order_for(session, groups)
-    document_id = f"s.{backend.document_id_column}"
-    if where[1].keys() - {"match"}:  # a filter on the track (artist:, year:): join first
-        inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
-        inner += f" {_source(backend, where[0])} ORDER BY {order} LIMIT :pool"
-    else:
-        inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
-        inner += f" FROM {backend.documents_table} AS s WHERE {where[0]} ORDER BY {order}"
-        inner += " LIMIT :pool"
-    rows = list(
-        session.execute(
-            text(
-                "SELECT d.track_id, d.title, d.artists, d.album, d.prominence, t.song_key,"
-                f" t.normalised_title, t.release_year FROM ({inner}) AS d"
-                " JOIN tracks AS t ON t.id = d.track_id"
-            ),
-            {**where[1], "pool": pool + 1},
-        )
-    )
+    """Fetch the `pool` most prominent matches with what ranking needs to know of them."""
+    filtered = bool(where[1].keys() - {"match"})  # a filter on the track (artist:, year:)
+    statement = backend.candidates(where[0], backend.order_for(session, groups), filtered)
+    rows = list(session.execute(text(statement), {**where[1], "pool": pool + 1}))
     rows.sort(key=lambda row: (-row[4], row[0]))
     return _Fetched([Candidate(*row) for row in rows[:pool]], len(rows) > pool)
 

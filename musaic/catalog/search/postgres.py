@@ -23,6 +23,11 @@ _DOCUMENT = (
 )
 
 
+_CANDIDATE = (
+    "s.track_id, s.title, s.artists, s.album, s.prominence, s.song_key, s.normalised_title,"
+    " s.release_year"
+)
+
 # Below this many matching documents (bounded by the vocabulary's document counts) a bitmap
 # scan and a top-N sort beat walking the prominence index and testing every row.
 SORT_BELOW = 5000
@@ -40,7 +45,7 @@ def _option(alternative: Alternative, weight: str) -> str:
 
 
 class PostgresBackend:
-    """Search over the `track_search` table (tsvector + GIN; migrations 0002 and 0006)."""
+    """Search over the `track_search` table (tsvector + GIN; migrations 0002, 0004 and 0007)."""
 
     dialect = "postgresql"
     documents_table = "track_search"
@@ -62,17 +67,36 @@ class PostgresBackend:
             return self.rank_order
         return "s.prominence + 0 DESC, s.track_id"  # "+ 0": not the index, a top-N sort
 
+    def candidates(self, where: str, order: str, filtered: bool) -> str:
+        """Return a SELECT of the `:pool` first matches, all read from the documents.
+
+        A compact document (nearly all of them) is read from the covering prominence index,
+        no table row visited (migration 0007); the few too long for an index row are asked
+        for apart, through their own small index.
+        """
+        source = "track_search AS s"
+        if filtered:
+            source += " JOIN tracks AS t ON t.id = s.track_id"
+        return " UNION ALL ".join(
+            f"(SELECT {_CANDIDATE} FROM {source} WHERE {where} AND {compact}"
+            f" ORDER BY {order} LIMIT :pool)"
+            for compact in ("s.compact", "NOT s.compact")
+        )
+
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""
         if not documents:
             return
         session.execute(
             text(
-                "INSERT INTO track_search (track_id, title, artists, album, prominence, document)"
-                f" VALUES (:track_id, :title, :artists, :album, :prominence, {_DOCUMENT})"
+                "INSERT INTO track_search (track_id, title, artists, album, prominence, song_key,"
+                " normalised_title, release_year, document) VALUES (:track_id, :title, :artists,"
+                f" :album, :prominence, :song_key, :normalised_title, :release_year, {_DOCUMENT})"
                 " ON CONFLICT (track_id) DO UPDATE SET title = excluded.title,"
                 " artists = excluded.artists, album = excluded.album,"
-                " prominence = excluded.prominence, document = excluded.document"
+                " prominence = excluded.prominence, song_key = excluded.song_key,"
+                " normalised_title = excluded.normalised_title,"
+                " release_year = excluded.release_year, document = excluded.document"
             ),
             [d.__dict__ for d in documents],
         )
