@@ -33,6 +33,10 @@ _CANDIDATE = (
 SORT_BELOW = 5000
 
 
+# A prefix this long is worth the GIN index; shorter ones are tested on what the rest finds.
+INDEXED_PREFIX = 4
+
+
 def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
@@ -143,9 +147,26 @@ class PostgresBackend:
     def match_clause(
         self, groups: MatchGroups, title_only: bool = False
     ) -> tuple[str, dict[str, str]]:
-        """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
-        parts = []
-        for group in groups:
-            options = [_option(a, "A" if title_only else "") for a in group]
-            parts.append("(" + " | ".join(options) + ")")
-        return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(parts)}
+        """Return a SQL condition (on alias `s`) that holds for documents matching `groups`.
+
+        A short prefix (`s:*`) makes the GIN index gather every document holding any word
+        with that start, which costs more than the rest of the search; SQLite has prefix
+        indexes for it. So a group with one is tested on the documents the other groups
+        find (`ts_match_vq` is `@@` without the index), unless every group has one.
+        """
+        weight = "A" if title_only else ""
+        parts = ["(" + " | ".join(_option(a, weight) for a in group) + ")" for group in groups]
+        loose = [any(_short_prefix(a) for a in group) for group in groups]
+        indexed = [part for part, short in zip(parts, loose, strict=True) if not short]
+        if not indexed or len(indexed) == len(parts):
+            return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(parts)}
+        checked = [part for part, short in zip(parts, loose, strict=True) if short]
+        clause = (
+            "s.document @@ to_tsquery('simple', :match)"
+            " AND ts_match_vq(s.document, to_tsquery('simple', :match_checked))"
+        )
+        return clause, {"match": " & ".join(indexed), "match_checked": " & ".join(checked)}
+
+
+def _short_prefix(alternative: Alternative) -> bool:
+    return alternative.prefix and len(alternative.terms[-1]) < INDEXED_PREFIX
