@@ -151,22 +151,39 @@ class PostgresBackend:
 
         A short prefix (`s:*`) makes the GIN index gather every document holding any word
         with that start, which costs more than the rest of the search; SQLite has prefix
-        indexes for it. So a group with one is tested on the documents the other groups
-        find (`ts_match_vq` is `@@` without the index), unless every group has one.
+        indexes for it. So the index is asked without short prefixes (`ri & p:*` | `rip` as
+        `ri` | `rip`), and a group that had one is tested whole on the documents it finds
+        (`ts_match_vq` is `@@` without the index), unless nothing would be left to look up.
         """
         weight = "A" if title_only else ""
-        parts = ["(" + " | ".join(_option(a, weight) for a in group) + ")" for group in groups]
+        whole = ["(" + " | ".join(_option(a, weight) for a in group) + ")" for group in groups]
         loose = [any(_short_prefix(a) for a in group) for group in groups]
-        indexed = [part for part, short in zip(parts, loose, strict=True) if not short]
-        if not indexed or len(indexed) == len(parts):
-            return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(parts)}
-        checked = [part for part, short in zip(parts, loose, strict=True) if short]
+        if not any(loose):
+            return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(whole)}
+        looked_up = [_indexed(group, weight) for group in groups]
+        if not any(looked_up):
+            return "s.document @@ to_tsquery('simple', :match)", {"match": " & ".join(whole)}
         clause = (
             "s.document @@ to_tsquery('simple', :match)"
             " AND ts_match_vq(s.document, to_tsquery('simple', :match_checked))"
         )
+        checked = [part for part, short in zip(whole, loose, strict=True) if short]
+        indexed = [part for part in looked_up if part]
         return clause, {"match": " & ".join(indexed), "match_checked": " & ".join(checked)}
 
 
 def _short_prefix(alternative: Alternative) -> bool:
     return alternative.prefix and len(alternative.terms[-1]) < INDEXED_PREFIX
+
+
+def _indexed(group: Sequence[Alternative], weight: str) -> str:
+    """The group without its short prefixes, "" when an alternative has nothing else."""
+    options = []
+    for alternative in group:
+        if not _short_prefix(alternative):
+            options.append(_option(alternative, weight))
+        elif len(alternative.terms) > 1:
+            options.append(_option(Alternative(" ".join(alternative.terms[:-1])), weight))
+        else:
+            return ""
+    return "(" + " | ".join(options) + ")"
