@@ -110,3 +110,30 @@ def test_deleting_a_track_removes_it_from_search(catalog: Any) -> None:
     db.session.delete(db.session.get(Track, track_id))
     db.session.commit()
     assert track_id not in search_catalog(parse_query("killer queen"), limit=10).track_ids
+
+
+def test_a_track_with_very_long_names_is_found_and_ranked_like_any_other(catalog: Any) -> None:
+    # Long enough that PostgreSQL keeps its document out of the covering index (not compact).
+    words = " ".join(f"movement{i}" for i in range(40))
+    long = CatalogBuilder().add(
+        f"Zanzibar Suite {words}",
+        "Orchestra Of The Long Name, " + ", ".join(f"Soloist Number {i}" for i in range(12)),
+        f"Complete Recordings {words}",
+        2001,
+        popularity=90,
+    )
+    short = CatalogBuilder().add("Zanzibar Sunrise", "Tiny Band", "Zanzibar", 1999, popularity=10)
+    db.session.commit()
+    index_tracks([long.id, short.id])
+    db.session.commit()
+    assert set(search_catalog(parse_query("zanzibar"), limit=5).track_ids) == {long.id, short.id}
+    assert search_catalog(parse_query("zanzibar suite movement39"), limit=5).track_ids == [long.id]
+    hits = search_catalog(parse_query("soloist number 11"), limit=5)
+    assert hits.track_ids == [long.id]
+
+
+def test_a_one_letter_prefix_narrows_what_the_other_words_find(catalog: Any) -> None:
+    # PostgreSQL tests a short prefix on the documents the other words find, not by index.
+    assert _titles("bohemian rhapsody q")[0] == ("Bohemian Rhapsody", "Queen")
+    assert _titles("bohemian r")[0] == ("Bohemian Rhapsody", "Queen")
+    assert ("Bohemian Rhapsody", "Queen") not in _titles("bohemian rhapsody x")

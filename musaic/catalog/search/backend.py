@@ -12,13 +12,16 @@ from sqlalchemy.orm import Session
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """What the index stores for one track: folded text plus a ranking weight."""
+    """What the index stores for one track: folded text, a ranking weight, what ranking reads."""
 
     track_id: int
     title: str
     artists: str
     album: str
     prominence: float
+    song_key: str  # the track's, for grouping versions (PostgreSQL keeps them with the document)
+    normalised_title: str
+    release_year: int | None
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,13 @@ class SearchBackend(Protocol):
 
     def order_for(self, session: Session, groups: MatchGroups) -> str:
         """Return the ORDER BY (most prominent first) that is fastest for these groups."""
+
+    def candidates(self, where: str, order: str, filtered: bool) -> str:
+        """Return a SELECT of the `:pool` first matches of `where` (on `s`, and `t` if filtered).
+
+        Its columns are those of `ranking.Candidate`, in that order; `filtered` says that
+        `where` also tests the track (alias `t`, joined on `t.id = s.track_id`).
+        """
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""

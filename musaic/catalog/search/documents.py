@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -18,7 +19,8 @@ BATCH_SIZE = 2000
 
 # Plain SQL over named columns, so the migration that rebuilds documents can use it too.
 _TRACKS = text(
-    "SELECT t.id, t.title, t.popularity, t.playlist_count, a.name FROM tracks AS t"
+    "SELECT t.id, t.title, t.popularity, t.playlist_count, a.name, t.song_key,"
+    " t.normalised_title, t.release_year FROM tracks AS t"
     " LEFT JOIN albums AS a ON a.id = t.album_id WHERE t.id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 _CREDITS = text(
@@ -33,20 +35,30 @@ def prominence(popularity: int | None, playlist_count: int | None) -> float:
     return round(value, 2)  # both databases then order ties the same way
 
 
-def build_document(
-    track_id: int,
-    title: str,
-    artists: Sequence[str],
-    album: str | None,
-    weight: float,
-) -> SearchDocument:
+@dataclass(frozen=True)
+class TrackText:
+    """The catalog values one track's document is built from."""
+
+    track_id: int
+    title: str
+    artists: Sequence[str]
+    album: str | None
+    song_key: str
+    normalised_title: str
+    release_year: int | None
+
+
+def build_document(track: TrackText, weight: float) -> SearchDocument:
     """Return the search document of one track: folded title, artists, album, prominence."""
     return SearchDocument(
-        track_id=track_id,
-        title=" ".join(tokenize(title)),
-        artists=" , ".join(" ".join(tokenize(name)) for name in artists),
-        album=" ".join(tokenize(album)) if album else "",
+        track_id=track.track_id,
+        title=" ".join(tokenize(track.title)),
+        artists=" , ".join(" ".join(tokenize(name)) for name in track.artists),
+        album=" ".join(tokenize(track.album)) if track.album else "",
         prominence=weight,
+        song_key=track.song_key,
+        normalised_title=track.normalised_title,
+        release_year=track.release_year,
     )
 
 
@@ -55,8 +67,13 @@ def _documents(session: Session, ids: Sequence[int]) -> list[SearchDocument]:
     for track_id, name in session.execute(_CREDITS, {"ids": list(ids)}):
         credits.setdefault(track_id, []).append(name)
     return [
-        build_document(tid, title, credits.get(tid, []), album, prominence(pop, playlists))
-        for tid, title, pop, playlists, album in session.execute(_TRACKS, {"ids": list(ids)})
+        build_document(
+            TrackText(tid, title, credits.get(tid, []), album, key, normalised, year),
+            prominence(pop, playlists),
+        )
+        for tid, title, pop, playlists, album, key, normalised, year in session.execute(
+            _TRACKS, {"ids": list(ids)}
+        )
     ]
 
 

@@ -75,27 +75,14 @@ def _fetch(
     where: tuple[str, dict[str, Any]],
     pool: int,
     groups: MatchGroups,
+    filtered: bool,
 ) -> _Fetched:
-    """Fetch the `pool` most prominent matches (the documents first, then their tracks)."""
-    order = backend.order_for(session, groups)
-    document_id = f"s.{backend.document_id_column}"
-    if where[1].keys() - {"match"}:  # a filter on the track (artist:, year:): join first
-        inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
-        inner += f" {_source(backend, where[0])} ORDER BY {order} LIMIT :pool"
-    else:
-        inner = f"SELECT {document_id} AS track_id, s.title, s.artists, s.album, s.prominence"
-        inner += f" FROM {backend.documents_table} AS s WHERE {where[0]} ORDER BY {order}"
-        inner += " LIMIT :pool"
-    rows = list(
-        session.execute(
-            text(
-                "SELECT d.track_id, d.title, d.artists, d.album, d.prominence, t.song_key,"
-                f" t.normalised_title, t.release_year FROM ({inner}) AS d"
-                " JOIN tracks AS t ON t.id = d.track_id"
-            ),
-            {**where[1], "pool": pool + 1},
-        )
-    )
+    """Fetch the `pool` most prominent matches with what ranking needs to know of them.
+
+    `filtered`: `where` tests the track too (artist:, year:).
+    """
+    statement = backend.candidates(where[0], backend.order_for(session, groups), filtered)
+    rows = list(session.execute(text(statement), {**where[1], "pool": pool + 1}))
     rows.sort(key=lambda row: (-row[4], row[0]))
     return _Fetched([Candidate(*row) for row in rows[:pool]], len(rows) > pool)
 
@@ -116,7 +103,8 @@ def search(
     pool = max(CANDIDATE_POOL, offset + limit)
     filters = _filters(session, query)
     strict = _where(backend, strict_groups(query), filters)
-    fetched = _fetch(session, backend, strict, pool, strict_groups(query))
+    filtered = bool(filters[0])
+    fetched = _fetch(session, backend, strict, pool, strict_groups(query), filtered)
     candidates, counted, groups = fetched.candidates, strict, strict_groups(query)
     alternatives: dict[str, tuple[str, ...]] = {}
     # The strict reading is weak when it fills less than the page and no hit is complete.
@@ -128,13 +116,14 @@ def search(
                 continue  # nothing to correct yet: the eager round picks the likeliest word
             alternatives, groups = reading.alternatives, reading.groups
             counted = _where(backend, reading.groups, filters)
-            fetched = _fetch(session, backend, counted, pool, reading.groups)
+            fetched = _fetch(session, backend, counted, pool, reading.groups, filtered)
             seen = {c.track_id for c in candidates}
             candidates = candidates + [c for c in fetched.candidates if c.track_id not in seen]
             if candidates:
                 break
     if fetched.saturated and query.tokens:  # too many to rank them all: add the title matches
-        titled = _fetch(session, backend, _where(backend, groups, filters, True), pool, groups)
+        title_only = _where(backend, groups, filters, True)
+        titled = _fetch(session, backend, title_only, pool, groups, filtered)
         seen = {c.track_id for c in candidates}
         candidates = candidates + [c for c in titled.candidates if c.track_id not in seen]
     grouped = ranking.group_versions(ranking.rank(candidates, query, alternatives))
@@ -142,7 +131,6 @@ def search(
     ordered = ranking.drop_identical(grouped)
     total = len(ordered)
     if fetched.saturated:
-        filtered = bool(filters[0])
         source = _source(backend, counted[0])
         total = max(total, totals.estimate(session, groups, filtered, source, counted[1]))
     return CatalogHits([c.track_id for c in ordered[offset : offset + limit]], total)

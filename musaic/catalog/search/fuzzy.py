@@ -108,15 +108,12 @@ def _cooccurring(session: Session, backend: SearchBackend, anchors: Sequence[str
     """Words of the most prominent documents holding every anchor word."""
     groups = [[Alternative(word)] for word in anchors]
     clause, params = backend.match_clause(groups)
-    rows = session.execute(
-        text(
-            f"SELECT s.title, s.artists, s.album FROM {backend.documents_table} AS s"
-            f" WHERE {clause} ORDER BY {backend.order_for(session, groups)}"
-            f" LIMIT {CONTEXT_DOCUMENTS}"
-        ),
-        params,
-    )
-    return {token for row in rows for field in row for token in field.split()}
+    statement = backend.candidates(clause, backend.order_for(session, groups), filtered=False)
+    rows = list(session.execute(text(statement), {**params, "pool": CONTEXT_DOCUMENTS}))
+    rows.sort(key=lambda row: (-row[4], row[0]))  # the backend may return a few more
+    return {
+        token for row in rows[:CONTEXT_DOCUMENTS] for field in row[1:4] for token in field.split()
+    }
 
 
 def read(

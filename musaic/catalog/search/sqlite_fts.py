@@ -40,6 +40,24 @@ class SqliteFtsBackend:
         """Return the ORDER BY (most prominent first): rowid order, which FTS5 streams."""
         return self.rank_order
 
+    def candidates(self, where: str, order: str, filtered: bool) -> str:
+        """Return a SELECT of the `:pool` first matches, with what ranking reads of their tracks.
+
+        The FTS5 table holds the text; song key, title and year come from `tracks` by rowid.
+        """
+        source = "track_search AS s"
+        if filtered:
+            source += " JOIN tracks AS t ON t.id = s.track_id"
+        documents = (
+            f"SELECT s.track_id, s.title, s.artists, s.album, s.prominence FROM {source}"
+            f" WHERE {where} ORDER BY {order} LIMIT :pool"
+        )
+        return (
+            "SELECT d.track_id, d.title, d.artists, d.album, d.prominence, t.song_key,"
+            f" t.normalised_title, t.release_year FROM ({documents}) AS d"
+            " JOIN tracks AS t ON t.id = d.track_id"
+        )
+
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""
         self.delete_documents(session, [d.track_id for d in documents])

@@ -75,12 +75,20 @@ _POSTGRES_DOWN = (
 
 
 def _rebuild() -> None:
-    """Rebuild every document and the vocabulary with this revision's folding."""
+    """Rebuild every document and the vocabulary with this revision's folding.
+
+    The code that writes documents is today's: on PostgreSQL it writes columns revision 0007
+    adds, so here the documents are only cleared and 0007 rebuilds them.
+    """
     from musaic.catalog.search import BACKENDS, documents
 
     bind = op.get_bind()
     session = Session(bind=bind)
-    documents.rebuild(session, BACKENDS[bind.dialect.name])
+    backend = BACKENDS[bind.dialect.name]
+    if bind.dialect.name == "postgresql":
+        backend.clear(session)
+    else:
+        documents.rebuild(session, backend)
     session.flush()
 
 
