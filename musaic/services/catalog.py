@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +81,22 @@ def default_history_key(path: Path) -> str:
     return "dir-" + hashlib.sha256(folder.encode()).hexdigest()[:16]
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one import (the MPD file: a sixth of its CPU time).
+
+    An import holds millions of small objects (the in-memory lookups, the records) and makes
+    few reference cycles: the full passes the collector starts as they pile up find nothing.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _write_all(
     items: Iterable[ImportItem],
     writer: CatalogWriter,
@@ -130,14 +148,14 @@ def import_file(
     started = time.perf_counter()
     importer = importer_for(path, format_name)
     summary = ImportSummary(str(path), importer.name)
+    key = history_key or default_history_key(path)
     try:
-        writer = CatalogWriter(
-            db.session(), source=importer.name, history_key=history_key or default_history_key(path)
-        )
-        _write_all(importer.read(path, progress), writer, summary, strict, records)
-        writer.finish()
-        index_tracks(writer.changed_track_ids())
-        db.session.commit()
+        with _no_cycle_collection():
+            writer = CatalogWriter(db.session(), source=importer.name, history_key=key)
+            _write_all(importer.read(path, progress), writer, summary, strict, records)
+            writer.finish()
+            index_tracks(writer.changed_track_ids())
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
