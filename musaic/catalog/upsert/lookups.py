@@ -33,23 +33,28 @@ class RowTally:
         return Tally(len(self.created), len(updated), len(self.seen - self.created - updated))
 
 
+# Fewer rows than this (a request adding a few Spotify tracks) go through SQLAlchemy: its events,
+# and its IntegrityError, which a request that lost a race to a concurrent writer retries on.
+COPY_FROM_ROWS = 1000
+
+
 def bulk_insert(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """Insert rows of plain values in the session's transaction (PostgreSQL: COPY)."""
+    """Insert rows of plain values in the session's transaction (PostgreSQL, many rows: COPY)."""
     if not rows:
         return
     connection = session.connection()
     names = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         cursor.close()
     else:
-        marks = ", ".join("?" * len(columns))
-        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
         connection.exec_driver_sql(sql, list(rows))
 
 
