@@ -25,8 +25,11 @@ _FEATURED_IN_TITLE = re.compile(
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and punctuation, and collapse whitespace."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_ish = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # NFKD leaves ASCII as it is: skip the walk over every character
+        ascii_ish = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        ascii_ish = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     cleaned = _NON_WORD.sub(" ", ascii_ish.casefold().replace("&", " and "))
     return _SPACES.sub(" ", cleaned).strip()
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from musaic.catalog import fetch
 from musaic.catalog.importers import importer_for
@@ -28,6 +32,7 @@ from musaic.extensions import db
 from musaic.models import Album, Artist, ListeningEvent, Playlist, Tag, Track
 
 BATCH_TRACKS = 5000
+SQLITE_IMPORT_CACHE_KB = 128 * 1024
 DEMO_FILES = (
     ("tidytuesday", "tidytuesday_spotify_songs/spotify_songs.csv.gz"),
     ("mpd", "mpd_subset_followers10/mpd_dev.json.gz"),
@@ -77,6 +82,43 @@ def default_history_key(path: Path) -> str:
     """Return the history key of a streaming-history file: a hash of the folder it sits in."""
     folder = str(path.resolve().parent)
     return "dir-" + hashlib.sha256(folder.encode()).hexdigest()[:16]
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one import (the MPD file: a sixth of its CPU time).
+
+    An import holds millions of small objects (the in-memory lookups, the records) and makes
+    few reference cycles: the full passes the collector starts as they pile up find nothing.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def _sqlite_page_cache(session: Session) -> Iterator[None]:
+    """Give SQLite a larger page cache for one import, then restore the connection's own.
+
+    With the default 2 MB, pages of the growing indexes are spilled to the WAL and read back
+    again and again inside the one transaction: more system time than the inserts themselves.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # The driver's connection: the session hands its own back to the pool when it commits.
+    driver: Any = connection.connection.driver_connection
+    (before,) = driver.execute("PRAGMA cache_size").fetchone()
+    driver.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KB}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _write_all(
@@ -130,14 +172,14 @@ def import_file(
     started = time.perf_counter()
     importer = importer_for(path, format_name)
     summary = ImportSummary(str(path), importer.name)
+    key = history_key or default_history_key(path)
     try:
-        writer = CatalogWriter(
-            db.session(), source=importer.name, history_key=history_key or default_history_key(path)
-        )
-        _write_all(importer.read(path, progress), writer, summary, strict, records)
-        writer.finish()
-        index_tracks(writer.changed_track_ids())
-        db.session.commit()
+        with _no_cycle_collection(), _sqlite_page_cache(db.session()):
+            writer = CatalogWriter(db.session(), source=importer.name, history_key=key)
+            _write_all(importer.read(path, progress), writer, summary, strict, records)
+            writer.finish()
+            index_tracks(writer.changed_track_ids())
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise

@@ -37,6 +37,8 @@ def is_spotify_id(value: str) -> bool:
 def spotify_id_from(value: str | None, kind: str = "track") -> str | None:
     """Return the Spotify id in a bare id, "spotify:<kind>:<id>" or an open.spotify.com URL."""
     text = (value or "").strip()
+    if not text:
+        return None
     if is_spotify_id(text):
         return text
     prefix = f"spotify:{kind}:"

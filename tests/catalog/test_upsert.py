@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from pathlib import Path
+from typing import TypeVar
 
+from sqlalchemy import func, select, text
+
+from musaic.catalog.importers import importer_for
 from musaic.catalog.importers.records import (
     AlbumRef,
     ArtistRef,
     PlaylistRecord,
+    SkippedRecord,
     TrackRecord,
 )
+from musaic.catalog.search import backend_for, index_tracks
 from musaic.catalog.upsert import CatalogWriter
 from musaic.extensions import db
 from musaic.models import Artist, ArtistTag, PlaylistTrack, Track
+from tests.conftest import SHARED_DATA_DIR, _empty_all_tables
 
 
 def _track(title: str, artist: str, spotify_id: str | None = None, **extra: object) -> TrackRecord:
@@ -97,3 +104,68 @@ def test_a_changed_playlist_is_replaced_and_playlist_counts_follow(app_context: 
     counts = dict(db.session.execute(select(Track.spotify_id, Track.playlist_count)).all())
     assert counts == {"1aaaaaaaaaaaaaaaaaaaaa": 0, "1bbbbbbbbbbbbbbbbbbbbb": 2}
     assert _count(PlaylistTrack) == 2
+
+
+T = TypeVar("T")
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "catalog"
+MPD_SAMPLE = SHARED_DATA_DIR / "mpd_slice_sample" / "mpd.slice.0-999.first29.json"
+_SNAPSHOT = {
+    "tracks": "SELECT * FROM tracks",
+    "artists": "SELECT id, spotify_id, name, normalised_name FROM artists",
+    "albums": "SELECT id, spotify_id, name, normalised_name, release_date FROM albums",
+    "credits": "SELECT track_id, position, artist_id FROM track_artists",
+    "artist tags": "SELECT artist_id, tag_id, weight, source FROM artist_tags",
+    "playlists": "SELECT id, source, external_id, name FROM playlists",
+    "entries": "SELECT playlist_id, position, track_id FROM playlist_tracks",
+    "documents": "SELECT track_id, title, artists, album, prominence FROM track_search",
+    "terms": "SELECT term, letters, doc_count FROM track_search_terms",
+    "term keys": "SELECT key, term FROM track_search_term_keys",
+}
+
+
+def _batches(records: list[T], one_at_a_time: bool) -> list[list[T]]:
+    return [[r] for r in records] if one_at_a_time else [records] if records else []
+
+
+def _import_records(paths: list[Path], *, one_at_a_time: bool) -> dict[str, list[tuple]]:
+    """Write every file's records through CatalogWriter, then return (and remove) every row."""
+    session = db.session()
+    for path in paths:
+        importer = importer_for(path)
+        items = [i for i in importer.read(path, None) if not isinstance(i, SkippedRecord)]
+        writer = CatalogWriter(session, source=importer.name)
+        tracks = [i for i in items if isinstance(i, TrackRecord)]
+        for batch in _batches(tracks, one_at_a_time):
+            writer.write_tracks(batch)
+        playlists = [i for i in items if isinstance(i, PlaylistRecord)]
+        for group in _batches(playlists, one_at_a_time):
+            writer.write_playlists(group)
+        writer.finish()
+        index_tracks(writer.changed_track_ids())
+        session.commit()
+    snapshot = {}
+    for name, sql in _SNAPSHOT.items():
+        rows = session.execute(text(sql)).mappings()
+        snapshot[name] = sorted(
+            tuple(v for k, v in row.items() if k not in ("created_at", "updated_at"))
+            for row in rows
+        )
+    backend_for(session).clear(session)  # the vocabulary outlives the tracks
+    _empty_all_tables()
+    return snapshot
+
+
+def test_records_written_one_at_a_time_or_in_one_batch_give_the_same_rows(
+    app_context: None,
+) -> None:
+    """The bulk path (one INSERT per table and batch) writes what record-by-record writes do."""
+    backend_for(db.session()).clear(db.session())
+    paths = [FIXTURES / "tidytuesday_small.csv", FIXTURES / "playlist_slice_small.json"]
+    if MPD_SAMPLE.exists():
+        paths.append(MPD_SAMPLE)
+    one_by_one = _import_records(paths, one_at_a_time=True)
+    batched = _import_records(paths, one_at_a_time=False)
+    assert len(one_by_one["tracks"]) > 3 and len(one_by_one["documents"]) > 3
+    assert one_by_one["credits"] and one_by_one["entries"] and one_by_one["artist tags"]
+    for name in _SNAPSHOT:
+        assert batched[name] == one_by_one[name], name

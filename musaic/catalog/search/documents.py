@@ -86,14 +86,16 @@ def _term_counts(documents: Iterable[SearchDocument]) -> Counter[str]:
 
 def write_tracks(session: Session, backend: SearchBackend, track_ids: Iterable[int]) -> int:
     """(Re)build the documents and vocabulary of these tracks; return how many were written."""
-    written = 0
+    written, terms = 0, Counter[str]()
     for chunk in chunks(sorted(set(track_ids)), BATCH_SIZE):
         documents = _documents(session, chunk)
         missing = set(chunk) - {d.track_id for d in documents}
         backend.delete_documents(session, sorted(missing))
         backend.write_documents(session, documents)
-        vocabulary.add_terms(session, _term_counts(documents))
+        terms.update(_term_counts(documents))
         written += len(documents)
+    # One vocabulary upsert per distinct term, not one per term and batch of documents.
+    vocabulary.add_terms(session, terms)
     return written
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 
@@ -33,24 +33,56 @@ class RowTally:
         return Tally(len(self.created), len(updated), len(self.seen - self.created - updated))
 
 
+# Fewer rows than this (a request adding a few Spotify tracks) go through SQLAlchemy: its events,
+# and its IntegrityError, which a request that lost a race to a concurrent writer retries on.
+COPY_FROM_ROWS = 1000
+
+
 def bulk_insert(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """Insert rows of plain ints/strings in the session's transaction (PostgreSQL: COPY)."""
+    """Insert rows of plain values in the session's transaction (PostgreSQL, many rows: COPY)."""
     if not rows:
         return
     connection = session.connection()
     names = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         cursor.close()
     else:
-        marks = ", ".join("?" * len(columns))
-        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
         connection.exec_driver_sql(sql, list(rows))
+
+
+def insert_returning_ids(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]]
+) -> list[int]:
+    """Insert rows (dicts with the same keys) in bulk; return their new ids in row order.
+
+    PostgreSQL reserves the ids from the table's sequence, then COPYs the rows with them.
+    SQLite gives a row inserted without an id max(id) + 1, and the INSERT holds the write lock
+    until the transaction ends, so the rows of one executemany are the top len(rows) ids.
+    (SQLAlchemy's INSERT ... RETURNING in parameter order runs row by row on SQLite.)
+    """
+    if not rows:
+        return []
+    columns = list(rows[0])
+    values = [tuple(row[c] for c in columns) for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        reserve = text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        ids = sorted(session.scalars(reserve, {"table": table.name, "n": len(rows)}))
+        with_ids = [(i, *v) for i, v in zip(ids, values, strict=True)]
+        bulk_insert(session, table, ["id", *columns], with_ids)
+        return ids
+    bulk_insert(session, table, columns, values)
+    last = int(session.scalar(select(func.max(table.c.id))) or 0)
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 class KeyIndex:
@@ -102,15 +134,12 @@ class Pending:
     keys: dict[int, list[str]] = field(default_factory=dict)
 
     def insert(self, session: Session, table: Table, index: KeyIndex) -> dict[int, int]:
-        """INSERT every row in one executemany; re-key `index`; return temporary -> real id."""
+        """INSERT every row in bulk; re-key `index`; return temporary -> real id."""
         if not self.rows:
             return {}
         temporary = list(self.rows)
-        result = session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [self.rows[t] for t in temporary],
-        )
-        real = dict(zip(temporary, result.scalars().all(), strict=True))
+        new_ids = insert_returning_ids(session, table, [self.rows[t] for t in temporary])
+        real = dict(zip(temporary, new_ids, strict=True))
         for old, new in real.items():
             index.replace(old, new, self.rows[old].get("spotify_id"), self.keys[old])
         return real

@@ -11,7 +11,13 @@ from sqlalchemy import bindparam, delete, distinct, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from musaic.catalog.importers.records import PlaylistRecord, PlayRecord
-from musaic.catalog.upsert.lookups import RowTally, Tally, bulk_insert, table_of
+from musaic.catalog.upsert.lookups import (
+    RowTally,
+    Tally,
+    bulk_insert,
+    insert_returning_ids,
+    table_of,
+)
 from musaic.catalog.upsert.tracks import TrackWriter
 from musaic.models import ArtistTag, ListeningEvent, Playlist, PlaylistTrack, Tag, Track
 from musaic.shared import chunks
@@ -59,11 +65,10 @@ class PlaylistWriter:
             return
         rows = [
             {"kind": "imported", "source": r.source, "external_id": r.external_id}
-            | {"name": r.name[:300], "options": {}}
+            | {"name": r.name[:300], "options": "{}"}  # the JSON text of {}: a raw insert
             for r, _ in new
         ]
-        statement = insert(PLAYLISTS).returning(PLAYLISTS.c.id, sort_by_parameter_order=True)
-        playlist_ids = self.session.execute(statement, rows).scalars().all()
+        playlist_ids = insert_returning_ids(self.session, PLAYLISTS, rows)
         for playlist_id, (record, _) in zip(playlist_ids, new, strict=True):
             self._existing(record.source)[record.external_id] = (playlist_id, record.name[:300])
         self._insert_items([(p, ids) for p, (_, ids) in zip(playlist_ids, new, strict=True)])

@@ -19,7 +19,7 @@ from musaic.catalog.normalise import (
     song_key,
 )
 from musaic.catalog.upsert import scope
-from musaic.catalog.upsert.lookups import KeyIndex, Pending, RowTally, table_of
+from musaic.catalog.upsert.lookups import KeyIndex, Pending, RowTally, bulk_insert, table_of
 from musaic.models import AUDIO_FEATURES, Album, Artist, Track, TrackArtist
 from musaic.shared import chunks, release_year
 
@@ -204,12 +204,9 @@ class TrackWriter:
 
     def _insert_credits(self, real: dict[int, int], credits: dict[int, list[int]]) -> None:
         rows = [
-            {"track_id": real[t], "position": p, "artist_id": a}
-            for t, artist_ids in credits.items()
-            for p, a in enumerate(artist_ids)
+            (real[t], p, a) for t, artist_ids in credits.items() for p, a in enumerate(artist_ids)
         ]
-        if rows:
-            self.session.execute(CREDITS.insert(), rows)
+        bulk_insert(self.session, CREDITS, ("track_id", "position", "artist_id"), rows)
 
     def _update_tracks(self, incoming: dict[int, dict[str, Any]]) -> None:
         columns = FILLED_IN
