@@ -184,12 +184,23 @@ def _block_topk(
 
     `sorter` sorts `cols` (None: `cols` is sorted). Ties break by the lower target row.
     """
+    return _top_of_scores(queries @ target_f, row_items, cols, k, min_score, sorter)
+
+
+def _top_of_scores(
+    block: npt.NDArray[np.float32],
+    row_items: IntArray,
+    cols: IntArray,
+    k: int,
+    min_score: float,
+    sorter: IntArray | None,
+) -> Neighbours:
+    """Top-k above min_score of each row of a score block (column j is row cols[j])."""
     out_idx = np.full((row_items.size, k), -1, dtype=np.int32)
     out_score = np.zeros((row_items.size, k), dtype=np.float32)
     k_eff = min(k, cols.size)
     if k_eff == 0 or row_items.size == 0:
         return Neighbours(out_idx, out_score)
-    block = queries @ target_f
     at = np.minimum(np.searchsorted(cols, row_items, sorter=sorter), cols.size - 1)
     own = at if sorter is None else sorter[at]
     mine = np.flatnonzero(cols[own] == row_items)
@@ -270,13 +281,13 @@ def ivf_topk_blocks(
 ) -> Iterator[tuple[IntArray, Neighbours]]:
     """Yield (rows, top-k cosine table) for every row, searching only a few k-means cells.
 
-    The targets are split into about targets / `cell_targets` cells by spherical k-means; each
-    row probes its `probes` nearest cells. Rows are handled cell by cell (grouped by their
-    nearest cell), and a group's rows are scored against every target in the cells any of them
-    probes, so a row's candidates depend only on its cell, not on the block size. The work per
-    row is about probes x cell_targets dot products plus one per cell (to find its cells), so
-    for a fixed cell size the search grows linearly with the catalog, up to that last term.
-    With no more targets than probes x cell_targets it is the exact search.
+    The targets are split into about targets / `cell_targets` cells by spherical k-means
+    (seeded); each row's neighbours are its exact top-k among the targets of its `probes`
+    nearest cells. Rows are handled grouped by their nearest cell, and only the (rows, cell)
+    pairs a row probes are scored, so the work per row is about probes x cell_targets dot
+    products plus one per cell (to find its cells): for a fixed cell size it stays the same as
+    the catalog grows, but for that last term (n_cells per row, small beside the probes' work).
+    With no more cells than probes this is the exact search.
     """
     f32 = _float32_rows(factors, True)
     del factors
@@ -288,25 +299,48 @@ def ivf_topk_blocks(
         return
     centroids = spherical_kmeans(f32[cols], n_cells, seed)
     target_cell = _nearest_cells(f32[cols], centroids, 1, 8192)[:, 0]
-    by_cell = np.argsort(target_cell, kind="stable")
+    by_cell = np.argsort(target_cell, kind="stable")  # target positions, cell by cell
     cell_start = np.searchsorted(target_cell[by_cell], np.arange(n_cells + 1))
     probed = _nearest_cells(f32, centroids, probes, 8192)
     rows_by_cell = np.argsort(probed[:, 0], kind="stable")
     row_start = np.searchsorted(probed[rows_by_cell, 0], np.arange(n_cells + 1))
     for cell in range(n_cells):
-        rows = rows_by_cell[row_start[cell] : row_start[cell + 1]]
-        if rows.size == 0:
+        group = rows_by_cell[row_start[cell] : row_start[cell + 1]]
+        if group.size == 0:
             continue
-        cells = np.unique(probed[rows])
-        candidates = np.sort(
-            np.concatenate([by_cell[cell_start[c] : cell_start[c + 1]] for c in cells])
-        )
-        chunk = max(16, block_bytes // (12 * max(candidates.size, 1)))
-        found = cols[candidates]
-        target_f = np.ascontiguousarray(f32[found].T)
-        for start in range(0, rows.size, chunk):
-            part = rows[start : start + chunk]
-            yield part, _block_topk(f32[part], part, target_f, found, k, min_score)
+        cells = np.unique(probed[group])
+        width = int((cell_start[cells + 1] - cell_start[cells]).sum())
+        chunk = max(16, block_bytes // (12 * max(width, 1)))
+        for start in range(0, group.size, chunk):
+            rows = group[start : start + chunk]
+            yield (
+                rows,
+                _probed_topk(f32, rows, probed[rows], cols, by_cell, cell_start, k, min_score),
+            )
+
+
+def _probed_topk(
+    f32: npt.NDArray[np.float32],
+    rows: IntArray,
+    probes: npt.NDArray[np.int64],
+    cols: IntArray,
+    by_cell: IntArray,
+    cell_start: IntArray,
+    k: int,
+    min_score: float,
+) -> Neighbours:
+    """Top-k of each row among the targets of the cells it probes (row r probes probes[r])."""
+    cells = np.unique(probes)
+    parts = [by_cell[cell_start[c] : cell_start[c + 1]] for c in cells]
+    offsets = np.concatenate([[0], np.cumsum([part.size for part in parts])])
+    found = cols[np.concatenate(parts)]
+    scores = np.full((rows.size, found.size), -np.inf, dtype=np.float32)
+    queries = f32[rows]
+    for c, part, lo, hi in zip(cells, parts, offsets[:-1], offsets[1:], strict=True):
+        mine = np.flatnonzero((probes == c).any(axis=1))
+        if mine.size and part.size:
+            scores[mine, lo:hi] = queries[mine] @ f32[found[lo:hi]].T
+    return _top_of_scores(scores, rows, found, k, min_score, np.argsort(found, kind="stable"))
 
 
 def support_weight(support: FloatArray | float, scale: float, half: float) -> FloatArray:
