@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -115,10 +116,17 @@ def normalise_rows(factors: FloatArray) -> FloatArray:
 
 
 def _float32_rows(
-    factors: FloatArray | npt.NDArray[np.float32], unit: bool, chunk: int = 16_384
+    factors: FloatArray | npt.NDArray[np.float32],
+    unit: bool,
+    chunk: int = 16_384,
+    in_place: bool = False,
 ) -> npt.NDArray[np.float32]:
-    """Return the factors as float32 (unit rows if `unit`), a slice at a time, without a copy."""
-    out = np.empty(factors.shape, dtype=np.float32)
+    """Return the factors as float32 (unit rows if `unit`), a slice at a time.
+
+    With `in_place` and float32 factors the rows are scaled where they are (no second array).
+    """
+    in_place = in_place and factors.dtype == np.float32 and factors.flags.writeable
+    out = factors if in_place else np.empty(factors.shape, dtype=np.float32)
     for start in range(0, factors.shape[0], chunk):
         part = np.asarray(factors[start : start + chunk], dtype=np.float64)
         out[start : start + chunk] = normalise_rows(part) if unit else part
@@ -217,7 +225,8 @@ def _top_of_scores(
 
 
 IVF_CELL_TARGETS = 512  # mean targets per k-means cell: cells grow with the catalog
-IVF_PROBES = 16  # cells each track searches, nearest centroid first
+IVF_PROBES = 8  # cells each track names, nearest centroid first
+IVF_SEARCH_CELLS = 24  # cells a group of tracks (same nearest cell) searches: those named most
 IVF_TRAIN_PER_CELL = 64  # k-means learns from at most this many targets per cell
 IVF_ITERATIONS = 10
 
@@ -275,72 +284,70 @@ def ivf_topk_blocks(
     targets: IntArray | None = None,
     cell_targets: int = IVF_CELL_TARGETS,
     probes: int = IVF_PROBES,
+    search_cells: int = IVF_SEARCH_CELLS,
     block_bytes: int = 64 << 20,
     min_score: float = 1e-6,
     seed: int = 0,
+    items: IntArray | None = None,
+    in_place: bool = False,
+    stats: dict[str, Any] | None = None,
 ) -> Iterator[tuple[IntArray, Neighbours]]:
-    """Yield (rows, top-k cosine table) for every row, searching only a few k-means cells.
+    """Yield (rows, top-k cosine table) for rows `items` (default all), searching a few cells.
 
     The targets are split into about targets / `cell_targets` cells by spherical k-means
-    (seeded); each row's neighbours are its exact top-k among the targets of its `probes`
-    nearest cells. Rows are handled grouped by their nearest cell, and only the (rows, cell)
-    pairs a row probes are scored, so the work per row is about probes x cell_targets dot
-    products plus one per cell (to find its cells): for a fixed cell size it stays the same as
-    the catalog grows, but for that last term (n_cells per row, small beside the probes' work).
-    With no more cells than probes this is the exact search.
+    (seeded). Rows are grouped by their nearest cell; each row names its `probes` nearest
+    cells, and a group searches the `search_cells` cells its rows name most often (its own
+    first): every row of the group gets its exact top-k among those cells' targets. So a row's
+    candidates depend only on its group, not on the block size, and the work per row is at most
+    search_cells x (cell size) dot products, plus one per cell to find its cells: for a fixed
+    cell size it stays the same as the catalog grows, but for that last term (n_cells per row,
+    small beside the search). With no more cells than `search_cells` this is the exact search.
+    `in_place`: float32 factors are normalised where they are; `stats` (if given) receives the
+    cell sizes and the mean number of targets scored per row once every block is out.
     """
-    f32 = _float32_rows(factors, True)
+    f32 = _float32_rows(factors, True, in_place=in_place)
     del factors
     cols = np.arange(f32.shape[0]) if targets is None else np.asarray(targets, dtype=np.int64)
+    rows_all = np.arange(f32.shape[0]) if items is None else np.asarray(items, dtype=np.int64)
     n_cells = max(1, round(cols.size / cell_targets))
-    if n_cells <= probes:
+    if n_cells <= search_cells:
         chunk = max(16, block_bytes // (12 * max(cols.size, 1)))
-        yield from embedding_topk_blocks(f32, k, chunk, None, cols, True, min_score)
+        yield from embedding_topk_blocks(f32, k, chunk, rows_all, cols, True, min_score)
         return
     centroids = spherical_kmeans(f32[cols], n_cells, seed)
     target_cell = _nearest_cells(f32[cols], centroids, 1, 8192)[:, 0]
     by_cell = np.argsort(target_cell, kind="stable")  # target positions, cell by cell
     cell_start = np.searchsorted(target_cell[by_cell], np.arange(n_cells + 1))
-    probed = _nearest_cells(f32, centroids, probes, 8192)
-    rows_by_cell = np.argsort(probed[:, 0], kind="stable")
-    row_start = np.searchsorted(probed[rows_by_cell, 0], np.arange(n_cells + 1))
+    sizes = np.diff(cell_start)
+    probed = _nearest_cells(f32[rows_all], centroids, probes, 8192)
+    order = np.argsort(probed[:, 0], kind="stable")
+    group_start = np.searchsorted(probed[order, 0], np.arange(n_cells + 1))
+    scored = 0
     for cell in range(n_cells):
-        group = rows_by_cell[row_start[cell] : row_start[cell + 1]]
+        group = order[group_start[cell] : group_start[cell + 1]]
         if group.size == 0:
             continue
-        cells = np.unique(probed[group])
-        width = int((cell_start[cells + 1] - cell_start[cells]).sum())
-        chunk = max(16, block_bytes // (12 * max(width, 1)))
+        votes = np.bincount(probed[group].ravel(), minlength=n_cells)
+        votes[cell] = group.size * probes + 1  # its own cell first
+        searched = np.lexsort((np.arange(n_cells), -votes))[:search_cells]
+        searched = searched[votes[searched] > 0]
+        candidates = np.sort(
+            np.concatenate([by_cell[cell_start[c] : cell_start[c + 1]] for c in searched])
+        )
+        found = cols[candidates]
+        target_f = np.ascontiguousarray(f32[found].T)
+        scored += group.size * found.size
+        chunk = max(16, block_bytes // (12 * max(found.size, 1)))
+        sorter = np.argsort(found, kind="stable")
         for start in range(0, group.size, chunk):
-            rows = group[start : start + chunk]
-            yield (
-                rows,
-                _probed_topk(f32, rows, probed[rows], cols, by_cell, cell_start, k, min_score),
-            )
-
-
-def _probed_topk(
-    f32: npt.NDArray[np.float32],
-    rows: IntArray,
-    probes: npt.NDArray[np.int64],
-    cols: IntArray,
-    by_cell: IntArray,
-    cell_start: IntArray,
-    k: int,
-    min_score: float,
-) -> Neighbours:
-    """Top-k of each row among the targets of the cells it probes (row r probes probes[r])."""
-    cells = np.unique(probes)
-    parts = [by_cell[cell_start[c] : cell_start[c + 1]] for c in cells]
-    offsets = np.concatenate([[0], np.cumsum([part.size for part in parts])])
-    found = cols[np.concatenate(parts)]
-    scores = np.full((rows.size, found.size), -np.inf, dtype=np.float32)
-    queries = f32[rows]
-    for c, part, lo, hi in zip(cells, parts, offsets[:-1], offsets[1:], strict=True):
-        mine = np.flatnonzero((probes == c).any(axis=1))
-        if mine.size and part.size:
-            scores[mine, lo:hi] = queries[mine] @ f32[found[lo:hi]].T
-    return _top_of_scores(scores, rows, found, k, min_score, np.argsort(found, kind="stable"))
+            rows = rows_all[group[start : start + chunk]]
+            yield rows, _block_topk(f32[rows], rows, target_f, found, k, min_score, sorter)
+    if stats is not None:
+        stats.update(
+            cell_targets_median=int(np.median(sizes)),
+            cell_targets_max=int(sizes.max()),
+            scored_per_track=round(scored / max(rows_all.size, 1)),
+        )
 
 
 def support_weight(support: FloatArray | float, scale: float, half: float) -> FloatArray:

@@ -123,7 +123,11 @@ def audio_table(kind: str, ids: IdArray, features: npt.NDArray[np.float64], k: i
 def embed_table(
     kind: str, incidence: sparse.csr_matrix, ids: IdArray, k: int, block_bytes: int = 64 << 20
 ) -> Table:
-    """Rank each track's cosine neighbours in PureSVD space; skip a catalog too small for it."""
+    """Rank each track's cosine neighbours in PureSVD space; skip a catalog too small for it.
+
+    The neighbours are searched in k-means cells of the target vectors (emb.ivf_topk_blocks), so
+    the work per track stays the same as the catalog grows.
+    """
     binary = sparse.csr_matrix(incidence > 0, dtype=np.float64)
     counts = sim.item_counts(binary)
     items = np.flatnonzero(counts > 0).astype(np.int64)  # a track in no context has no vector
@@ -146,8 +150,8 @@ def embed_table(
     if "skipped" in details:
         return _empty(kind, details)
     cells = max(1, round(targets.size / emb.IVF_CELL_TARGETS))
-    details["search"] = "exact" if cells <= emb.IVF_PROBES else "ivf"
-    details.update(cells=cells, probes=emb.IVF_PROBES)
+    details["search"] = "exact" if cells <= emb.IVF_SEARCH_CELLS else "ivf"
+    details.update(cells=cells, probes=emb.IVF_PROBES, search_cells=emb.IVF_SEARCH_CELLS)
     parts = emb.ivf_topk_blocks(
         emb.blocked_item_factors(
             sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER
@@ -155,6 +159,8 @@ def embed_table(
         k,
         targets=targets,
         block_bytes=block_bytes,
+        in_place=True,
+        stats=details,
     )
     found = ids[items]
     blocks = (_block(found[rows], found, part, None) for rows, part in parts)

@@ -114,7 +114,7 @@ def test_ivf_with_few_cells_is_the_exact_search() -> None:
     factors = _clustered(300, 4)
     targets = np.arange(0, 300, 2)
     exact = emb.embedding_topk(factors, 10, targets=targets)
-    got = _ivf(factors, targets, cell_targets=50, probes=3)  # 3 cells, all probed
+    got = _ivf(factors, targets, cell_targets=50, search_cells=3)  # 3 cells: all
     assert [got[r] for r in range(300)] == exact.indices.tolist()
 
 
@@ -122,11 +122,13 @@ def test_ivf_finds_most_exact_neighbours_reproducibly_and_never_self() -> None:
     factors = _clustered(3000, 40)
     targets = np.arange(3000)
     exact = emb.embedding_topk(factors, 10, targets=targets)
-    got = _ivf(factors, targets, cell_targets=50, probes=6, block_bytes=1 << 16)  # 60 cells
+    got = _ivf(factors, targets, cell_targets=50, probes=4, search_cells=12, block_bytes=1 << 16)
     hits = sum(len(set(got[r]) & set(exact.indices[r].tolist()) - {-1}) for r in range(3000))
     assert hits / (exact.indices >= 0).sum() > 0.95
     assert all(r not in got[r] for r in range(3000))
-    assert _ivf(factors, targets, cell_targets=50, probes=6) == got  # block size changes nothing
+    assert (
+        _ivf(factors, targets, cell_targets=50, probes=4, search_cells=12) == got
+    )  # block size changes nothing
 
 
 def test_spherical_kmeans_gives_unit_centroids_near_the_clusters() -> None:
