@@ -126,7 +126,9 @@ def _float32_rows(
     With `in_place` and float32 factors the rows are scaled where they are (no second array).
     """
     in_place = in_place and factors.dtype == np.float32 and factors.flags.writeable
-    out = factors if in_place else np.empty(factors.shape, dtype=np.float32)
+    out: npt.NDArray[np.float32] = (
+        factors.view(np.float32) if in_place else np.empty(factors.shape, dtype=np.float32)
+    )
     for start in range(0, factors.shape[0], chunk):
         part = np.asarray(factors[start : start + chunk], dtype=np.float64)
         out[start : start + chunk] = normalise_rows(part) if unit else part
