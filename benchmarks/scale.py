@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -16,9 +17,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import psycopg
 
-from benchmarks.synthetic import write_catalog
+from benchmarks.synthetic import playlists, write_catalog
 
 MUSAIC = str(Path(sys.executable).with_name("musaic"))
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -102,6 +104,100 @@ def measure(size: int, backend: str, workdir: Path, keep: bool = False) -> dict[
     return report
 
 
+def build_stages(size: int) -> dict[str, Any]:
+    """Compute a `size`x catalog's index tables in this process, without a database.
+
+    The playlists go straight into the incidence matrices (no JSON, no import), then each stage
+    the build runs on an MPD-only catalog (track cooc, track embed, artist cooc; the synthetic
+    catalog has no audio, tags or credits) computes its blocks and packs its rows as the
+    writer would, so the CPU seconds and peak memory are the build's own.
+    """
+
+    from musaic.indexing import tables
+    from musaic.indexing.similarity import incidence_matrix
+    from musaic.indexing.writer import block_rows
+
+    def peak() -> float:
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+    stages: list[dict[str, Any]] = []
+    cpu, wall = time.process_time(), time.perf_counter()
+    u, drawn = playlists(size)
+    contexts = [tracks for _, tracks in drawn]
+    used = np.unique(np.concatenate([np.asarray(t, dtype=np.int64) for t in contexts]))
+    artists = np.unique(u.artist_of[used])
+    columns = np.full(u.artist_of.size, -1, dtype=np.int64)
+    columns[used] = np.arange(used.size)
+    track_x = incidence_matrix((columns[t].tolist() for t in contexts), used.size)
+    artist_col = np.searchsorted(artists, u.artist_of)
+    artist_x = incidence_matrix((artist_col[t].tolist() for t in contexts), artists.size)
+    entries = int(track_x.nnz)
+    del contexts
+    stages.append(_stage("matrices", cpu, wall, peak(), 0))
+    plan = [
+        ("track.cooc", lambda: tables.cooccurrence_table("cooc", track_x, used, 100)),
+        ("track.embed", lambda: tables.embed_table("embed", track_x, used, 100)),
+        ("artist.cooc", lambda: tables.cooccurrence_table("cooc", artist_x, artists, 50)),
+    ]
+    details = {}
+    for name, make in plan:
+        cpu, wall = time.process_time(), time.perf_counter()
+        table = make()
+        written = sum(row[3] for block in table.blocks for row in block_rows(1, name, block))
+        stages.append(_stage(name, cpu, wall, peak(), written))
+        details[name] = table.details
+    return {
+        "size": size,
+        "entries": entries,
+        "tracks": int(used.size),
+        "artists": int(artists.size),
+        "stages": stages,
+        "tables": details,
+    }
+
+
+def _stage(name: str, cpu: float, wall: float, peak_mb: float, entries: int) -> dict[str, Any]:
+    return {
+        "stage": name,
+        "cpu_s": round(time.process_time() - cpu, 1),
+        "seconds": round(time.perf_counter() - wall, 1),
+        "peak_mb": peak_mb,
+        "entries": entries,
+    }
+
+
+def measure_stages(size: int) -> dict[str, Any]:
+    """Run build_stages(size) in a child process; add its total CPU, peak and per-M figures."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks", "scale", "--stages-child", str(size)],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")},
+    )
+    out = child.stdout.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise SystemExit(f"build stages at {size}x failed")
+    report: dict[str, Any] = json.loads(out)
+    millions = report["entries"] / 1e6
+    report["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
+    report["peak_mb"] = usage.ru_maxrss // 1024
+    report["cpu_s_per_m"] = round(report["cpu_s"] / millions, 1)
+    report["peak_mb_per_m"] = round(report["peak_mb"] / millions, 0)
+    for stage in report["stages"]:
+        stage["cpu_s_per_m"] = round(stage["cpu_s"] / millions, 1)
+    return report
+
+
+def format_stages(r: dict[str, Any]) -> str:
+    """Return one build-stages result as a line."""
+    parts = " ".join(f"{s['stage']} {s['cpu_s']:.0f}" for s in r["stages"])
+    return (
+        f"{r['size']:>3}x {r['entries']:>10,} entries {r['tracks']:>9,} tracks | CPU s: {parts} | "
+        f"total {r['cpu_s']:.0f} ({r['cpu_s_per_m']:.1f}/M) | peak {r['peak_mb']} MiB "
+        f"({r['peak_mb_per_m']:.0f}/M)"
+    )
+
+
 def format_row(r: dict[str, Any]) -> str:
     """Return one result as a table row."""
     i, b = r["import"], r["build"]
@@ -126,7 +222,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/musaic-scale"))
     parser.add_argument("--json", type=Path, help="append each result (one JSON line) here")
+    parser.add_argument(
+        "--stages-only",
+        action="store_true",
+        help="only the index build's computation, without import or database (one process each)",
+    )
+    parser.add_argument("--stages-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.stages_child:
+        print(json.dumps(build_stages(args.stages_child)))
+        return
+    if args.stages_only:
+        for size in args.sizes:
+            result = measure_stages(size)
+            print(format_stages(result), flush=True)
+            if args.json:
+                with args.json.open("a") as out:
+                    out.write(json.dumps(result) + "\n")
+        return
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(HEADER, flush=True)
     results = []

@@ -10,6 +10,7 @@ distinct tracks kept per playlist).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,23 +82,34 @@ def _entry(track: int, artist: int) -> str:
     )
 
 
-def write_catalog(size: int, path: Path, seed: int = 2026) -> dict[str, int]:
-    """Write a `size`x synthetic MPD slice to `path`; return its playlist/entry/track counts."""
+def playlists(size: int, seed: int = 2026) -> tuple[Universe, Iterator[tuple[int, list[int]]]]:
+    """Return a `size`x catalog's universe and its (community, tracks) playlists, seeded."""
     rng = np.random.default_rng(seed + size)
     u = universe(size, rng)
     n_playlists = PLAYLISTS * size
     lengths = np.clip(rng.lognormal(np.log(125), 0.6, n_playlists), 5, 250).astype(int)
     communities = rng.choice(u.community_weight.size, n_playlists, p=u.community_weight)
-    entries, seen = 0, np.zeros(u.artist_of.size, dtype=bool)
+
+    def drawn() -> Iterator[tuple[int, list[int]]]:
+        for pid in range(n_playlists):
+            community = int(communities[pid])
+            yield community, _draw(u, community, int(lengths[pid]), rng)
+
+    return u, drawn()
+
+
+def write_catalog(size: int, path: Path, seed: int = 2026) -> dict[str, int]:
+    """Write a `size`x synthetic MPD slice to `path`; return its playlist/entry/track counts."""
+    u, drawn = playlists(size, seed)
+    entries, seen, n_playlists = 0, np.zeros(u.artist_of.size, dtype=bool), PLAYLISTS * size
     with path.open("w") as out:
         out.write('{"info": {"generated_by": "benchmarks.synthetic"}, "playlists": [\n')
-        for pid in range(n_playlists):
-            tracks = _draw(u, int(communities[pid]), int(lengths[pid]), rng)
+        for pid, (community, tracks) in enumerate(drawn):
             seen[tracks] = True
             entries += len(tracks)
             body = ", ".join(_entry(t, int(u.artist_of[t])) for t in tracks)
             comma = "," if pid < n_playlists - 1 else ""
-            out.write(f'{{"pid": {pid}, "name": "Scene {communities[pid]}", "tracks": [{body}]}}')
+            out.write(f'{{"pid": {pid}, "name": "Scene {community}", "tracks": [{body}]}}')
             out.write(f"{comma}\n")
         out.write("]}\n")
     return {"playlists": n_playlists, "entries": entries, "tracks": int(seen.sum())}

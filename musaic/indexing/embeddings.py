@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -115,10 +116,19 @@ def normalise_rows(factors: FloatArray) -> FloatArray:
 
 
 def _float32_rows(
-    factors: FloatArray | npt.NDArray[np.float32], unit: bool, chunk: int = 16_384
+    factors: FloatArray | npt.NDArray[np.float32],
+    unit: bool,
+    chunk: int = 16_384,
+    in_place: bool = False,
 ) -> npt.NDArray[np.float32]:
-    """Return the factors as float32 (unit rows if `unit`), a slice at a time, without a copy."""
-    out = np.empty(factors.shape, dtype=np.float32)
+    """Return the factors as float32 (unit rows if `unit`), a slice at a time.
+
+    With `in_place` and float32 factors the rows are scaled where they are (no second array).
+    """
+    in_place = in_place and factors.dtype == np.float32 and factors.flags.writeable
+    out: npt.NDArray[np.float32] = (
+        factors.view(np.float32) if in_place else np.empty(factors.shape, dtype=np.float32)
+    )
     for start in range(0, factors.shape[0], chunk):
         part = np.asarray(factors[start : start + chunk], dtype=np.float64)
         out[start : start + chunk] = normalise_rows(part) if unit else part
@@ -164,26 +174,182 @@ def embedding_topk_blocks(
     rows = np.arange(f32.shape[0]) if items is None else np.asarray(items, dtype=np.int64)
     cols = np.arange(f32.shape[0]) if targets is None else np.asarray(targets, dtype=np.int64)
     target_f = np.ascontiguousarray(f32[cols].T)
-    position = np.full(f32.shape[0], -1, dtype=np.int64)
-    position[cols] = np.arange(cols.size)
-    k_eff = min(k, cols.size)
+    sorter = np.argsort(cols, kind="stable")
     for start in range(0, rows.size, chunk_size):
         row_items = rows[start : start + chunk_size]
-        out_idx = np.full((row_items.size, k), -1, dtype=np.int32)
-        out_score = np.zeros((row_items.size, k), dtype=np.float32)
-        if k_eff > 0:
-            block = f32[row_items] @ target_f
-            own = position[row_items]
-            block[np.flatnonzero(own >= 0), own[own >= 0]] = -np.inf
-            part = np.argpartition(-block, k_eff - 1, axis=1)[:, :k_eff]
-            part_s = np.take_along_axis(block, part, axis=1)
-            order = np.lexsort((cols[part], -part_s), axis=1)
-            part = np.take_along_axis(part, order, axis=1)
-            part_s = np.take_along_axis(part_s, order, 1)
-            keep = part_s > min_score
-            out_idx[:, :k_eff] = np.where(keep, cols[part], -1)
-            out_score[:, :k_eff] = np.where(keep, part_s, 0.0)
-        yield row_items, Neighbours(out_idx, out_score)
+        queries = f32[row_items]
+        yield row_items, _block_topk(queries, row_items, target_f, cols, k, min_score, sorter)
+
+
+def _block_topk(
+    queries: npt.NDArray[np.float32],
+    row_items: IntArray,
+    target_f: npt.NDArray[np.float32],
+    cols: IntArray,
+    k: int,
+    min_score: float,
+    sorter: IntArray | None = None,
+) -> Neighbours:
+    """Top-k of queries @ target_f (its columns are rows `cols`), self pairs excluded.
+
+    `sorter` sorts `cols` (None: `cols` is sorted). Ties break by the lower target row.
+    """
+    return _top_of_scores(queries @ target_f, row_items, cols, k, min_score, sorter)
+
+
+def _top_of_scores(
+    block: npt.NDArray[np.float32],
+    row_items: IntArray,
+    cols: IntArray,
+    k: int,
+    min_score: float,
+    sorter: IntArray | None,
+) -> Neighbours:
+    """Top-k above min_score of each row of a score block (column j is row cols[j])."""
+    out_idx = np.full((row_items.size, k), -1, dtype=np.int32)
+    out_score = np.zeros((row_items.size, k), dtype=np.float32)
+    k_eff = min(k, cols.size)
+    if k_eff == 0 or row_items.size == 0:
+        return Neighbours(out_idx, out_score)
+    at = np.minimum(np.searchsorted(cols, row_items, sorter=sorter), cols.size - 1)
+    own = at if sorter is None else sorter[at]
+    mine = np.flatnonzero(cols[own] == row_items)
+    block[mine, own[mine]] = -np.inf  # a row never lists itself
+    part = np.argpartition(-block, k_eff - 1, axis=1)[:, :k_eff]
+    part_s = np.take_along_axis(block, part, axis=1)
+    order = np.lexsort((cols[part], -part_s), axis=1)
+    part = np.take_along_axis(part, order, axis=1)
+    part_s = np.take_along_axis(part_s, order, 1)
+    keep = part_s > min_score
+    out_idx[:, :k_eff] = np.where(keep, cols[part], -1)
+    out_score[:, :k_eff] = np.where(keep, part_s, 0.0)
+    return Neighbours(out_idx, out_score)
+
+
+IVF_CELL_TARGETS = 512  # mean targets per k-means cell: cells grow with the catalog
+IVF_PROBES = 8  # cells each track names, nearest centroid first
+IVF_SEARCH_CELLS = 24  # cells a group of tracks (same nearest cell) searches: those named most
+IVF_TRAIN_PER_CELL = 64  # k-means learns from at most this many targets per cell
+IVF_ITERATIONS = 10
+
+
+def _nearest_cells(
+    vectors: npt.NDArray[np.float32], centroids: npt.NDArray[np.float32], probes: int, chunk: int
+) -> npt.NDArray[np.int64]:
+    """Return each row's `probes` most similar centroids, best first (ties: lower cell)."""
+    probes = min(probes, centroids.shape[0])
+    out = np.empty((vectors.shape[0], probes), dtype=np.int64)
+    cells = np.arange(centroids.shape[0])
+    for start in range(0, vectors.shape[0], chunk):
+        block = vectors[start : start + chunk] @ centroids.T
+        if probes < centroids.shape[0]:
+            part = np.argpartition(-block, probes - 1, axis=1)[:, :probes]
+        else:
+            part = np.broadcast_to(cells, block.shape).copy()
+        order = np.lexsort((part, -np.take_along_axis(block, part, axis=1)), axis=1)
+        out[start : start + chunk] = np.take_along_axis(part, order, axis=1)
+    return out
+
+
+def spherical_kmeans(
+    vectors: npt.NDArray[np.float32],
+    n_cells: int,
+    seed: int = 0,
+    iterations: int = IVF_ITERATIONS,
+    per_cell: int = IVF_TRAIN_PER_CELL,
+    chunk: int = 8192,
+) -> npt.NDArray[np.float32]:
+    """Return `n_cells` unit centroids of unit rows (k-means on cosine), seeded.
+
+    Learns from a seeded sample of at most `per_cell` rows per cell, so its cost per cell is
+    bounded; a cell left empty is re-seeded with a sample row.
+    """
+    rng = np.random.default_rng(seed)
+    n = vectors.shape[0]
+    n_cells = max(1, min(n_cells, n))
+    sample = np.sort(rng.choice(n, size=min(n, n_cells * per_cell), replace=False))
+    train = vectors[sample]
+    centroids = train[rng.choice(train.shape[0], size=n_cells, replace=False)].copy()
+    for _ in range(iterations):
+        cell = _nearest_cells(train, centroids, 1, chunk)[:, 0]
+        sums = np.zeros_like(centroids, dtype=np.float64)
+        np.add.at(sums, cell, train)
+        empty = np.flatnonzero(np.bincount(cell, minlength=n_cells) == 0)
+        sums[empty] = train[rng.choice(train.shape[0], size=empty.size, replace=False)]
+        centroids = normalise_rows(sums).astype(np.float32)
+    return centroids
+
+
+def ivf_topk_blocks(
+    factors: FloatArray | npt.NDArray[np.float32],
+    k: int = 100,
+    targets: IntArray | None = None,
+    cell_targets: int = IVF_CELL_TARGETS,
+    probes: int = IVF_PROBES,
+    search_cells: int = IVF_SEARCH_CELLS,
+    block_bytes: int = 64 << 20,
+    min_score: float = 1e-6,
+    seed: int = 0,
+    items: IntArray | None = None,
+    in_place: bool = False,
+    stats: dict[str, Any] | None = None,
+) -> Iterator[tuple[IntArray, Neighbours]]:
+    """Yield (rows, top-k cosine table) for rows `items` (default all), searching a few cells.
+
+    The targets are split into about targets / `cell_targets` cells by spherical k-means
+    (seeded). Rows are grouped by their nearest cell; each row names its `probes` nearest
+    cells, and a group searches the `search_cells` cells its rows name most often (its own
+    first): every row of the group gets its exact top-k among those cells' targets. So a row's
+    candidates depend only on its group, not on the block size, and the work per row is at most
+    search_cells x (cell size) dot products, plus one per cell to find its cells: for a fixed
+    cell size it stays the same as the catalog grows, but for that last term (n_cells per row,
+    small beside the search). With no more cells than `search_cells` this is the exact search.
+    `in_place`: float32 factors are normalised where they are; `stats` (if given) receives the
+    cell sizes and the mean number of targets scored per row once every block is out.
+    """
+    f32 = _float32_rows(factors, True, in_place=in_place)
+    del factors
+    cols = np.arange(f32.shape[0]) if targets is None else np.asarray(targets, dtype=np.int64)
+    rows_all = np.arange(f32.shape[0]) if items is None else np.asarray(items, dtype=np.int64)
+    n_cells = max(1, round(cols.size / cell_targets))
+    if n_cells <= search_cells:
+        chunk = max(16, block_bytes // (12 * max(cols.size, 1)))
+        yield from embedding_topk_blocks(f32, k, chunk, rows_all, cols, True, min_score)
+        return
+    centroids = spherical_kmeans(f32[cols], n_cells, seed)
+    target_cell = _nearest_cells(f32[cols], centroids, 1, 8192)[:, 0]
+    by_cell = np.argsort(target_cell, kind="stable")  # target positions, cell by cell
+    cell_start = np.searchsorted(target_cell[by_cell], np.arange(n_cells + 1))
+    sizes = np.diff(cell_start)
+    probed = _nearest_cells(f32[rows_all], centroids, probes, 8192)
+    order = np.argsort(probed[:, 0], kind="stable")
+    group_start = np.searchsorted(probed[order, 0], np.arange(n_cells + 1))
+    scored = 0
+    for cell in range(n_cells):
+        group = order[group_start[cell] : group_start[cell + 1]]
+        if group.size == 0:
+            continue
+        votes = np.bincount(probed[group].ravel(), minlength=n_cells)
+        votes[cell] = group.size * probes + 1  # its own cell first
+        searched = np.lexsort((np.arange(n_cells), -votes))[:search_cells]
+        searched = searched[votes[searched] > 0]
+        candidates = np.sort(
+            np.concatenate([by_cell[cell_start[c] : cell_start[c + 1]] for c in searched])
+        )
+        found = cols[candidates]
+        target_f = np.ascontiguousarray(f32[found].T)
+        scored += group.size * found.size
+        chunk = max(16, block_bytes // (12 * max(found.size, 1)))
+        sorter = np.argsort(found, kind="stable")
+        for start in range(0, group.size, chunk):
+            rows = rows_all[group[start : start + chunk]]
+            yield rows, _block_topk(f32[rows], rows, target_f, found, k, min_score, sorter)
+    if stats is not None:
+        stats.update(
+            cell_targets_median=int(np.median(sizes)),
+            cell_targets_max=int(sizes.max()),
+            scored_per_track=round(scored / max(rows_all.size, 1)),
+        )
 
 
 def support_weight(support: FloatArray | float, scale: float, half: float) -> FloatArray:

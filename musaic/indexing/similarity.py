@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+from scipy.spatial import cKDTree
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -102,22 +103,39 @@ def _chunked_topk(
     return Neighbours(np.vstack(parts_idx), np.vstack(parts_score))
 
 
-def _scaled_product_topk(
+class Product(NamedTuple):
+    """Score matrix S = left @ right, kept as its two sparse factors (items x contexts x items)."""
+
+    left: sparse.csr_matrix
+    right: sparse.csr_matrix
+
+
+def product_topk(
+    product: Product, k: int, chunk_size: int = 2048, items: IntArray | None = None
+) -> Neighbours:
+    """Top-k of rows `items` (default all) of a prepared score product, self pairs excluded."""
+    return _chunked_topk(product.left, product.right, k, chunk_size, items)
+
+
+def _scaled_product(
     incidence: sparse.csr_matrix,
-    k: int,
     row_weight: FloatArray,
     source_scale: FloatArray,
     target_scale: FloatArray,
-    chunk_size: int,
-    items: IntArray | None,
-) -> Neighbours:
-    """Top-k of S_ij = s_i * t_j * sum_u w_u X_ui X_uj for rows `items` (default all)."""
+) -> Product:
+    """Return S_ij = s_i * t_j * sum_u w_u X_ui X_uj as its two factors."""
     x = sparse.csr_matrix(incidence, dtype=np.float64)
     left = sparse.csr_matrix(
         x.multiply(row_weight[:, np.newaxis]).T.multiply(source_scale[:, None])
     )
     right = sparse.csr_matrix(x.multiply(target_scale[np.newaxis, :]))
-    return _chunked_topk(left, right, k, chunk_size, items)
+    return Product(left, right)
+
+
+def cooccurrence_product(incidence: sparse.csr_matrix) -> Product:
+    """Score neighbours by the raw number of contexts they share."""
+    ones = np.ones(incidence.shape[1])
+    return _scaled_product(incidence, np.ones(incidence.shape[0]), ones, ones)
 
 
 def cooccurrence_topk(
@@ -127,10 +145,21 @@ def cooccurrence_topk(
     items: IntArray | None = None,
 ) -> Neighbours:
     """Rank each item's neighbours by the raw number of contexts they share."""
-    ones = np.ones(incidence.shape[1])
-    return _scaled_product_topk(
-        incidence, k, np.ones(incidence.shape[0]), ones, ones, chunk_size, items
-    )
+    return product_topk(cooccurrence_product(incidence), k, chunk_size, items)
+
+
+def cosine_product(
+    incidence: sparse.csr_matrix,
+    alpha: float = 0.5,
+    shrink: float = 0.0,
+    length_exponent: float = 0.0,
+) -> Product:
+    """Score neighbours by asymmetric cosine c_ij / (n_i**alpha * n_j**(1-alpha) + shrink)."""
+    counts = np.maximum(item_counts(incidence), 1.0)
+    source = np.power(counts, -alpha)
+    target = 1.0 / (np.power(counts, 1.0 - alpha) + shrink)
+    weights = context_weights(incidence, length_exponent)
+    return _scaled_product(incidence, weights, source, target)
 
 
 def cosine_topk(
@@ -146,11 +175,17 @@ def cosine_topk(
 
     Shrink is added to the neighbour's norm so rare neighbours need more evidence.
     """
+    product = cosine_product(incidence, alpha, shrink, length_exponent)
+    return product_topk(product, k, chunk_size, items)
+
+
+def rp3beta_product(incidence: sparse.csr_matrix, alpha: float = 1.0, beta: float = 0.5) -> Product:
+    """Score neighbours by RP3beta: walk probabilities**alpha / pop_j**beta."""
     counts = np.maximum(item_counts(incidence), 1.0)
+    weights = context_weights(incidence, alpha)
     source = np.power(counts, -alpha)
-    target = 1.0 / (np.power(counts, 1.0 - alpha) + shrink)
-    weights = context_weights(incidence, length_exponent)
-    return _scaled_product_topk(incidence, k, weights, source, target, chunk_size, items)
+    target = np.power(counts, -beta)
+    return _scaled_product(incidence, weights, source, target)
 
 
 def rp3beta_topk(
@@ -162,11 +197,16 @@ def rp3beta_topk(
     items: IntArray | None = None,
 ) -> Neighbours:
     """Rank neighbours by RP3beta: item->context->item walk probabilities**alpha / pop_j**beta."""
-    counts = np.maximum(item_counts(incidence), 1.0)
-    weights = context_weights(incidence, alpha)
-    source = np.power(counts, -alpha)
-    target = np.power(counts, -beta)
-    return _scaled_product_topk(incidence, k, weights, source, target, chunk_size, items)
+    return product_topk(rp3beta_product(incidence, alpha, beta), k, chunk_size, items)
+
+
+def bm25_cosine_product(incidence: sparse.csr_matrix, k1: float = 1.2, b: float = 0.75) -> Product:
+    """Score neighbours by cosine over BM25-weighted item vectors (contexts as documents)."""
+    weighted = bm25_weight(incidence.T.tocsr(), k1, b).T.tocsr()  # IDF over contexts
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=0)).ravel())
+    scale = 1.0 / np.maximum(norms, 1e-12)
+    normalised = sparse.csr_matrix(weighted.multiply(scale[np.newaxis, :]))
+    return Product(normalised.T.tocsr(), normalised)
 
 
 def bm25_cosine_topk(
@@ -178,11 +218,7 @@ def bm25_cosine_topk(
     items: IntArray | None = None,
 ) -> Neighbours:
     """Rank neighbours by cosine over BM25-weighted item vectors (contexts as documents)."""
-    weighted = bm25_weight(incidence.T.tocsr(), k1, b).T.tocsr()  # IDF over contexts
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=0)).ravel())
-    scale = 1.0 / np.maximum(norms, 1e-12)
-    normalised = sparse.csr_matrix(weighted.multiply(scale[np.newaxis, :]))
-    return _weighted_gram_topk(normalised, k, chunk_size, items)
+    return product_topk(bm25_cosine_product(incidence, k1, b), k, chunk_size, items)
 
 
 def _weighted_gram_topk(
@@ -202,24 +238,27 @@ def standardise(features: FloatArray) -> FloatArray:
 def feature_knn(features: FloatArray, k: int = 50, chunk_size: int = 1024) -> Neighbours:
     """Rank each item's nearest items by Euclidean distance on standardised features.
 
-    Scores are 1 / (1 + distance), so larger is closer, like every other table.
+    Scores are 1 / (1 + distance), so larger is closer, like every other table. A k-d tree
+    finds the exact neighbours in about n log n (the features are a dozen dimensions), instead
+    of comparing every pair; equal distances keep the tree's order.
     """
     z = standardise(np.asarray(features, dtype=np.float64))
-    sq = (z * z).sum(axis=1)
     n = z.shape[0]
     k_eff = min(k, n - 1)
     out_idx = np.full((n, k), -1, dtype=np.int32)
     out_score = np.zeros((n, k), dtype=np.float32)
+    if k_eff <= 0:
+        return Neighbours(out_idx, out_score)
+    tree = cKDTree(z)
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)
-        dist2 = sq[start:stop, None] + sq[None, :] - 2.0 * z[start:stop] @ z.T
-        dist2[np.arange(stop - start), np.arange(start, stop)] = np.inf
-        part = np.argpartition(dist2, k_eff - 1, axis=1)[:, :k_eff]
-        part_d = np.take_along_axis(dist2, part, axis=1)
-        order = np.argsort(part_d, axis=1, kind="stable")
-        out_idx[start:stop, :k_eff] = np.take_along_axis(part, order, axis=1)
-        dist = np.sqrt(np.maximum(np.take_along_axis(part_d, order, axis=1), 0.0))
-        out_score[start:stop, :k_eff] = 1.0 / (1.0 + dist)
+        dist, idx = tree.query(z[start:stop], k=k_eff + 1)
+        own = idx == np.arange(start, stop)[:, None]
+        drop = np.where(own.any(axis=1), own.argmax(axis=1), k_eff)  # self, else the last
+        keep = np.ones(idx.shape, dtype=bool)
+        keep[np.arange(stop - start), drop] = False
+        out_idx[start:stop, :k_eff] = idx[keep].reshape(stop - start, k_eff)
+        out_score[start:stop, :k_eff] = 1.0 / (1.0 + dist[keep].reshape(stop - start, k_eff))
     return Neighbours(out_idx, out_score)
 
 

@@ -16,12 +16,13 @@ from musaic.indexing import similarity as sim
 IdArray = npt.NDArray[np.int64]
 SupportArray = npt.NDArray[np.int32]
 
-# name -> (table function over a contexts x items incidence, default parameters)
-COOC_METHODS: dict[str, tuple[Callable[..., sim.Neighbours], dict[str, float]]] = {
-    "rp3beta": (sim.rp3beta_topk, {"alpha": 0.5, "beta": 0.0}),
-    "bm25_cosine": (sim.bm25_cosine_topk, {"k1": 1.2, "b": 0.75}),
-    "cosine": (sim.cosine_topk, {"alpha": 0.5, "shrink": 0.0}),
-    "count": (sim.cooccurrence_topk, {}),
+# name -> (score product over a contexts x items incidence, default parameters); the product is
+# prepared once per table and each block of owners takes its rows (docs/index-and-eval.md#scale)
+COOC_METHODS: dict[str, tuple[Callable[..., sim.Product], dict[str, float]]] = {
+    "rp3beta": (sim.rp3beta_product, {"alpha": 0.5, "beta": 0.0}),
+    "bm25_cosine": (sim.bm25_cosine_product, {"k1": 1.2, "b": 0.75}),
+    "cosine": (sim.cosine_product, {"alpha": 0.5, "shrink": 0.0}),
+    "count": (sim.cooccurrence_product, {}),
 }
 DEFAULT_METHOD = "rp3beta"  # docs/matching-research: RP3beta alpha 0.5 beta 0 was best normalised
 # docs/matching-research.md round 2 "emb": PureSVD of the BM25-weighted contexts x tracks matrix,
@@ -102,9 +103,10 @@ def cooccurrence_table(
 
     def blocks() -> Iterator[Block]:
         by_item = binary.T.tocsr()
+        product = build(binary, **parameters)  # once: per block it would cost O(entries) each
         for start in range(0, items.size, chunk_size):
             rows = items[start : start + chunk_size]
-            part = build(binary, k, items=rows, **parameters)
+            part = sim.product_topk(product, k, items=rows)
             yield _block(ids[rows], ids, part, shared_counts(by_item, binary, rows, part.indices))
 
     return Table(kind, blocks(), int(items.size))
@@ -121,7 +123,11 @@ def audio_table(kind: str, ids: IdArray, features: npt.NDArray[np.float64], k: i
 def embed_table(
     kind: str, incidence: sparse.csr_matrix, ids: IdArray, k: int, block_bytes: int = 64 << 20
 ) -> Table:
-    """Rank each track's cosine neighbours in PureSVD space; skip a catalog too small for it."""
+    """Rank each track's cosine neighbours in PureSVD space; skip a catalog too small for it.
+
+    The neighbours are searched in k-means cells of the target vectors (emb.ivf_topk_blocks), so
+    the work per track stays the same as the catalog grows.
+    """
     binary = sparse.csr_matrix(incidence > 0, dtype=np.float64)
     counts = sim.item_counts(binary)
     items = np.flatnonzero(counts > 0).astype(np.int64)  # a track in no context has no vector
@@ -143,14 +149,18 @@ def embed_table(
         details["skipped"] = f"no track is in {EMBED_MIN_CONTEXTS} or more contexts"
     if "skipped" in details:
         return _empty(kind, details)
-    chunk = max(16, block_bytes // (12 * max(targets.size, 1)))  # a float32 block + its sort
-    parts = emb.embedding_topk_blocks(
+    cells = max(1, round(targets.size / emb.IVF_CELL_TARGETS))
+    details["search"] = "exact" if cells <= emb.IVF_SEARCH_CELLS else "ivf"
+    details.update(cells=cells, probes=emb.IVF_PROBES, search_cells=emb.IVF_SEARCH_CELLS)
+    parts = emb.ivf_topk_blocks(
         emb.blocked_item_factors(
             sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER
         ),
         k,
-        chunk_size=chunk,
         targets=targets,
+        block_bytes=block_bytes,
+        in_place=True,
+        stats=details,
     )
     found = ids[items]
     blocks = (_block(found[rows], found, part, None) for rows, part in parts)

@@ -93,3 +93,47 @@ def test_blocked_factors_match_svds_factors_in_float32() -> None:
     blocked = emb.blocked_item_factors(x, 40, "bm25", 0.5, block_rows=333)
     assert blocked.dtype == np.float32 and blocked.shape == full.shape
     assert np.abs(blocked - full).max() < 1e-6 * np.abs(full).max() * 10
+
+
+def _clustered(n: int, clusters: int, dims: int = 16, seed: int = 5) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dims)) * 3.0
+    return centres[rng.integers(0, clusters, n)] + rng.standard_normal((n, dims))
+
+
+def _ivf(factors: np.ndarray, targets: np.ndarray, **kw: int) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for rows, part in emb.ivf_topk_blocks(factors, 10, targets, **kw):
+        for r, ids in zip(rows.tolist(), part.indices.tolist(), strict=True):
+            assert r not in out  # every row comes exactly once
+            out[r] = ids
+    return out
+
+
+def test_ivf_with_few_cells_is_the_exact_search() -> None:
+    factors = _clustered(300, 4)
+    targets = np.arange(0, 300, 2)
+    exact = emb.embedding_topk(factors, 10, targets=targets)
+    got = _ivf(factors, targets, cell_targets=50, search_cells=3)  # 3 cells: all
+    assert [got[r] for r in range(300)] == exact.indices.tolist()
+
+
+def test_ivf_finds_most_exact_neighbours_reproducibly_and_never_self() -> None:
+    factors = _clustered(3000, 40)
+    targets = np.arange(3000)
+    exact = emb.embedding_topk(factors, 10, targets=targets)
+    got = _ivf(factors, targets, cell_targets=50, probes=4, search_cells=12, block_bytes=1 << 16)
+    hits = sum(len(set(got[r]) & set(exact.indices[r].tolist()) - {-1}) for r in range(3000))
+    assert hits / (exact.indices >= 0).sum() > 0.95
+    assert all(r not in got[r] for r in range(3000))
+    assert (
+        _ivf(factors, targets, cell_targets=50, probes=4, search_cells=12) == got
+    )  # block size changes nothing
+
+
+def test_spherical_kmeans_gives_unit_centroids_near_the_clusters() -> None:
+    unit = emb.normalise_rows(_clustered(2000, 8)).astype(np.float32)
+    centroids = emb.spherical_kmeans(unit, 8, seed=1)
+    assert centroids.shape == (8, 16)
+    assert np.linalg.norm(centroids, axis=1) == pytest.approx(np.ones(8), abs=1e-5)
+    assert (unit @ centroids.T).max(axis=1).mean() > 0.8
