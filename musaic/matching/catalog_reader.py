@@ -24,10 +24,15 @@ from musaic.shared import chunks
 _FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
 
 
+_ENERGY, _TEMPO = AUDIO_FEATURES.index("energy"), AUDIO_FEATURES.index("tempo")
+
+
 def _features(values: Sequence[Any]) -> dict[str, float] | None:
+    """Return the known audio features, or None without energy and tempo (has_audio_features)."""
+    if values[_ENERGY] is None or values[_TEMPO] is None:
+        return None  # most playlist-only tracks: no dict to build
     pairs = zip(AUDIO_FEATURES, values, strict=True)
-    known = {name: float(value) for name, value in pairs if value is not None}
-    return known if "energy" in known and "tempo" in known else None  # Track.has_audio_features
+    return {name: float(value) for name, value in pairs if value is not None}
 
 
 # Statements built once; the ids are one expanding parameter, so a call costs no per-id
