@@ -17,12 +17,14 @@ from sqlalchemy import select
 
 from musaic.extensions import db
 from musaic.indexing import tables
+from musaic.indexing.als import als_table
 from musaic.indexing.data import CatalogMatrices, load_catalog
 from musaic.indexing.writer import activate, fail, write_table
 from musaic.models import IndexBuild
 
 AUDIO_K = 50
 EMBED_K = 100  # the research stored 200 per track; 100 halves the table (storage)
+ALS_K = 100  # the learned stage's ALS candidates (musaic/indexing/als.py)
 ARTIST_K = 50
 Maker = partial[tables.Table]
 # A build whose process cannot be checked (another host, or no owner recorded) is presumed dead
@@ -81,6 +83,17 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
         ("track", partial(cooc, "cooc", data.contexts, data.track_ids, options.k)),
         ("track", partial(embed, "embed", data.contexts, data.track_ids, EMBED_K)),
         ("track", partial(tables.audio_table, "audio", data.audio_tracks, data.audio, AUDIO_K)),
+        (
+            "track",
+            partial(
+                als_table,
+                "als",
+                data.contexts,
+                data.track_ids,
+                ALS_K,
+                block_bytes=options.block_mb << 20,
+            ),
+        ),
         ("artist", partial(cooc, "cooc", data.artist_contexts, data.artist_ids, ARTIST_K)),
         (
             "artist",

@@ -48,7 +48,8 @@ def test_the_learning_playlists_are_not_in_the_index_their_features_come_from() 
     learn = sorted({*learning_fold(len(playlists), 0.3, 7, 1000), position})
     fold = fold_tables(load_catalog(db.session), learn, 100, "rp3beta", {})
     reads = FoldReads(db.session, IndexReader(db.session), fold)
-    assert reads.track_neighbours(lonely, "cooc") == {}  # their only playlist is learned from
+    kinds = ("cooc", "embed", "als")
+    assert reads.track_neighbours(lonely, kinds) == {}  # their only playlist is learned from
     assert reads.playlist_counts(lonely) == {lonely[0]: 0, lonely[1]: 0}
     kept = sum(1 for q, pl in enumerate(playlists) if q not in learn and playlists[0][0] in pl)
     assert reads.playlist_counts([playlists[0][0]])[playlists[0][0]] == kept
