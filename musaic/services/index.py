@@ -42,6 +42,7 @@ class BuildOptions:
     progress: bool = False
     block_rows: int = 8192  # owners per co-occurrence block: bounds the build's peak memory
     block_mb: int = 64  # size of one embedding score block
+    als: bool = False  # also the "als" track kind, the learned stage's (`--ranker` turns it on)
 
 
 @dataclass
@@ -79,21 +80,12 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
         chunk_size=options.block_rows,
     )
     embed = partial(tables.embed_table, block_bytes=options.block_mb << 20)
+    als = partial(als_table, block_bytes=options.block_mb << 20)
+    optional = [("track", partial(als, "als", data.contexts, data.track_ids, ALS_K))]
     return [
         ("track", partial(cooc, "cooc", data.contexts, data.track_ids, options.k)),
         ("track", partial(embed, "embed", data.contexts, data.track_ids, EMBED_K)),
         ("track", partial(tables.audio_table, "audio", data.audio_tracks, data.audio, AUDIO_K)),
-        (
-            "track",
-            partial(
-                als_table,
-                "als",
-                data.contexts,
-                data.track_ids,
-                ALS_K,
-                block_bytes=options.block_mb << 20,
-            ),
-        ),
         ("artist", partial(cooc, "cooc", data.artist_contexts, data.artist_ids, ARTIST_K)),
         (
             "artist",
@@ -108,6 +100,7 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
             ),
         ),
         ("artist", partial(tables.tags_table, "tags", data.tags, data.artist_ids, ARTIST_K)),
+        *(optional if options.als else []),
     ]
 
 
