@@ -2,7 +2,7 @@
 
 Usage: DATABASE_URL=sqlite:////tmp/quality/q7/demo.sqlite3 PYTHONPATH=. \
     .venv/bin/python research/als_alone.py /tmp/quality/q7/test.json.gz [--limit N] \
-    [--factors 64] [--iterations 10]
+    [--factors 64] [--iterations 10] [--alpha 1]
 
 Needs no index: the catalog's imported playlists (the split's training side) are factored as the
 index build does (BM25 weights, the same seed), and each held-out case's seed is folded in as a
@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--factors", type=int, default=ALS_FACTORS)
     parser.add_argument("--iterations", type=int, default=als.ALS_ITERATIONS)
+    parser.add_argument("--alpha", type=float, default=1.0, help="confidences x alpha")
     args = parser.parse_args()
     als.ALS_ITERATIONS = args.iterations  # a research variant of the build's setting
     app = create_app()
@@ -59,7 +60,9 @@ def main() -> None:
         counts = item_counts(x)
         items = np.flatnonzero(counts > 0)
         core = np.flatnonzero(counts[items] >= ALS_MIN_CONTEXTS)
-        factors = als_track_factors(bm25_weight(x[:, items]), args.factors, core)
+        weighted = bm25_weight(x[:, items])
+        weighted.data *= args.alpha
+        factors = als_track_factors(weighted, args.factors, core)
         gram = factors.T.astype(np.float64) @ factors + ALS_REGULARIZATION * np.eye(args.factors)
         targets = factors[core]
         print(f"ALS fit: {time.process_time() - started:.0f} s CPU", flush=True)
