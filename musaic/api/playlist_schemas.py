@@ -48,7 +48,7 @@ class OptionsIn(BaseModel):
     year_min: Year | None = None
     year_max: Year | None = None
     popularity: Literal["mainstream", "balanced", "discovery"] = Field(
-        "balanced", description="mainstream drops rarities, discovery drops hits"
+        "balanced", description="mainstream drops rarities, discovery demotes hits"
     )
     exclude_tracks: list[DbId] = Field(default_factory=list, max_length=MAX_EXCLUDED_TRACKS)
     seed: RandomSeed | None = Field(None, description="same request + same seed = same playlist")

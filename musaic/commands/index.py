@@ -94,7 +94,7 @@ def build(
             return
         click.echo("Building the similarity index for the catalog (a few minutes, once) ...")
     options = BuildOptions(
-        k=k, method=method, params=_parse_params(params), progress=sys.stderr.isatty()
+        k=k, method=method, params=_parse_params(params), progress=sys.stderr.isatty(), als=ranker
     )
     reports: list[dict[str, Any]] = []
     pairs = tuple(sorted(options.params.items()))

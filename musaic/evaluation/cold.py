@@ -10,7 +10,7 @@ from musaic.matching.types import Neighbour, Seed, TrackInfo
 
 # Neighbour kinds learned from playlists: a track no playlist holds has no row of these. Audio
 # neighbours and everything about its artist (credits, tags, the artist's other tracks) stay.
-PLAYLIST_KINDS = frozenset({"cooc", "embed"})
+PLAYLIST_KINDS = frozenset({"cooc", "embed", "als"})
 
 
 def _kinds(kinds: str | Sequence[str]) -> list[str]:

@@ -1,8 +1,8 @@
 """A training index in memory: the catalog's neighbour tables built without the learning fold.
 
 The learned stage learns from playlists whose tracks its features must not have seen, so the
-playlist-derived tables (track "cooc" and "embed", artist "cooc") and playlist counts are rebuilt
-here from every context EXCEPT the learning playlists; FoldReads serves them through IndexReads.
+playlist-derived tables (track "cooc", "embed" and "als", artist "cooc") and playlist counts are
+rebuilt here from every context EXCEPT the learning playlists; FoldReads serves them.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from musaic.indexing import tables
+from musaic.indexing.als import als_table
 from musaic.indexing.data import CatalogMatrices
 from musaic.matching.reads import ForwardingReads, IndexReads, RowScorer
 from musaic.matching.types import Neighbour, PopularityThresholds, Seed, TrackInfo
@@ -55,10 +56,11 @@ def fold_tables(
     counts = np.asarray((playlists > 0).sum(axis=0)).ravel()
     cooc = tables.cooccurrence_table("cooc", contexts, data.track_ids, k, method, params)
     embed = tables.embed_table("embed", contexts, data.track_ids, 100)
+    als = als_table("als", contexts, data.track_ids, 100)
     artist = tables.cooccurrence_table("cooc", artist_contexts, data.artist_ids, 50, method, params)
     nonzero = np.flatnonzero(counts)
     return FoldTables(
-        track={"cooc": cooc, "embed": embed},
+        track={"cooc": cooc, "embed": embed, "als": als},
         artist={"cooc": artist},
         playlist_counts=dict(
             zip(data.track_ids[nonzero].tolist(), counts[nonzero].tolist(), strict=True)

@@ -15,6 +15,11 @@ Popularity = Literal["mainstream", "balanced", "discovery"]
 JITTER = 0.06  # scores within ~6% of each other may swap places: variety without losing quality
 FLOW_WINDOW = 4  # the next track is picked among this many best remaining candidates
 TEMPO_SPAN = 60.0  # beats per minute that count as much as the whole 0..1 energy range
+# `discovery` demotes instead of dropping: a candidate at rank r (0 = best) competes as if at
+# (r + 1) x DISCOVERY_PENALTY[level] - 1, level 0 a rarity, 1 the middle third, 2 a hit. So a hit
+# the matcher ranks first stands level with the 4th-best rarity; playlists stay full.
+# docs/quality-round3.md "Beyond accuracy" measured the hard filter against this.
+DISCOVERY_PENALTY = (1.0, 2.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,27 @@ def _allowed(info: TrackInfo, options: Options, thresholds: PopularityThresholds
         return False
     if options.popularity == "mainstream":
         return popularity_level(info, thresholds) > 0
-    if options.popularity == "discovery":
-        return popularity_level(info, thresholds) < 2
     return True
+
+
+def discovery_order(
+    candidates: Sequence[Candidate],
+    tracks: Mapping[int, TrackInfo],
+    thresholds: PopularityThresholds,
+) -> list[Candidate]:
+    """Re-score best-first candidates by rank, hits and the middle third demoted (not dropped).
+
+    The new score is 1 / ((rank + 1) x DISCOVERY_PENALTY[level]): rank-based, so it works the
+    same whatever scale a matcher's scores have (the learned stage's may be negative).
+    """
+    rescored = []
+    for rank, c in enumerate(candidates):
+        info = tracks.get(c.track_id)
+        level = popularity_level(info, thresholds) if info is not None else 2
+        rescored.append(
+            Candidate(c.track_id, 1.0 / ((rank + 1) * DISCOVERY_PENALTY[level]), c.reasons)
+        )
+    return rescored
 
 
 def _shuffle_near_ties(candidates: Sequence[Candidate], rng: random.Random) -> list[Candidate]:
@@ -92,6 +115,8 @@ def select_tracks(
     songs = {seed.song_key}
     per_artist: Counter[int] = Counter(seed.artist_ids[:1]) if options.include_seed else Counter()
     chosen: list[Candidate] = []
+    if options.popularity == "discovery":
+        candidates = discovery_order(candidates, tracks, thresholds)
     for candidate in _shuffle_near_ties(candidates, rng):
         info = tracks.get(candidate.track_id)
         if info is None or candidate.track_id == seed.track_id or info.song_key in songs:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from musaic.extensions import db
 from musaic.indexing import tables
+from musaic.indexing.als import als_table
 from musaic.indexing.artist_tracks import artist_tracks_table
 from musaic.indexing.data import CatalogMatrices, load_catalog
 from musaic.indexing.writer import activate, fail, write_table
@@ -24,6 +25,7 @@ from musaic.models import ARTIST_TRACKS_K, ARTIST_TRACKS_KIND, IndexBuild
 
 AUDIO_K = 50
 EMBED_K = 100  # the research stored 200 per track; 100 halves the table (storage)
+ALS_K = 100  # the learned stage's ALS candidates (musaic/indexing/als.py)
 ARTIST_K = 50
 Maker = partial[tables.Table]
 # A build whose process cannot be checked (another host, or no owner recorded) is presumed dead
@@ -41,6 +43,7 @@ class BuildOptions:
     progress: bool = False
     block_rows: int = 8192  # owners per co-occurrence block: bounds the build's peak memory
     block_mb: int = 64  # size of one embedding score block
+    als: bool = False  # also the "als" track kind, the learned stage's (`--ranker` turns it on)
 
 
 @dataclass
@@ -78,6 +81,8 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
         chunk_size=options.block_rows,
     )
     embed = partial(tables.embed_table, block_bytes=options.block_mb << 20)
+    als = partial(als_table, block_bytes=options.block_mb << 20)
+    optional = [("track", partial(als, "als", data.contexts, data.track_ids, ALS_K))]
     return [
         ("track", partial(cooc, "cooc", data.contexts, data.track_ids, options.k)),
         ("track", partial(embed, "embed", data.contexts, data.track_ids, EMBED_K)),
@@ -97,6 +102,7 @@ def _table_plan(data: CatalogMatrices, options: BuildOptions) -> list[tuple[str,
         ),
         ("artist", partial(tables.tags_table, "tags", data.tags, data.artist_ids, ARTIST_K)),
         ("artist", partial(artist_tracks_table, ARTIST_TRACKS_KIND, db.session(), ARTIST_TRACKS_K)),
+        *(optional if options.als else []),
     ]
 
 

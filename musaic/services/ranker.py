@@ -33,13 +33,15 @@ def train_active_build(seed: int) -> dict[str, Any]:
     """Train the model for the active build with that build's co-occurrence settings.
 
     Raises:
-        LookupError: there is no active build.
+        LookupError: there is no active build, or it has no "als" rows (built without --ranker).
     """
     session = db.session()
     build = session.scalar(select(IndexBuild).where(IndexBuild.active))
     if build is None:
         raise LookupError("no active index build: run `musaic index build` first")
     stats = build.stats or {}
+    if "track.als" not in (stats.get("counts") or {}):
+        raise LookupError("the active build has no ALS rows: run `musaic index build --ranker`")
     params = tuple(sorted((stats.get("parameters") or {}).items()))
     options = RankerOptions(
         seed=seed, k=stats.get("k", 100), method=stats.get("method", "rp3beta"), params=params

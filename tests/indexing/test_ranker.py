@@ -15,7 +15,7 @@ from musaic.indexing.ranker import RankerOptions, learning_cases, train_ranker
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
 from musaic.models import RankerModel
-from musaic.services.index import build_index
+from musaic.services.index import BuildOptions, build_index
 from musaic.services.ranker import ranker_step
 from tests.matching.catalog_builder import CatalogBuilder
 
@@ -48,7 +48,8 @@ def test_the_learning_playlists_are_not_in_the_index_their_features_come_from() 
     learn = sorted({*learning_fold(len(playlists), 0.3, 7, 1000), position})
     fold = fold_tables(load_catalog(db.session), learn, 100, "rp3beta", {})
     reads = FoldReads(db.session, IndexReader(db.session), fold)
-    assert reads.track_neighbours(lonely, "cooc") == {}  # their only playlist is learned from
+    kinds = ("cooc", "embed", "als")
+    assert reads.track_neighbours(lonely, kinds) == {}  # their only playlist is learned from
     assert reads.playlist_counts(lonely) == {lonely[0]: 0, lonely[1]: 0}
     kept = sum(1 for q, pl in enumerate(playlists) if q not in learn and playlists[0][0] in pl)
     assert reads.playlist_counts([playlists[0][0]])[playlists[0][0]] == kept
@@ -57,7 +58,7 @@ def test_the_learning_playlists_are_not_in_the_index_their_features_come_from() 
 
 
 def _train() -> tuple[str, dict[str, Any]]:
-    build_index()
+    build_index(BuildOptions(als=True))
     build_id = IndexReader(db.session).build_id
     assert build_id is not None
     report = train_ranker(db.session, load_catalog(db.session), build_id, OPTIONS)
@@ -94,7 +95,10 @@ def test_training_is_reproducible_and_the_model_serves_the_ranked_matcher() -> N
 def test_a_build_with_the_ranker_step_stores_its_model_and_too_few_cases_store_none() -> None:
     _clustered_catalog(playlists=12)
     reports: list[dict[str, Any]] = []
-    build_index(before_swap=ranker_step(RankerOptions(share=0.3, min_cases=50), reports))
+    build_index(
+        BuildOptions(als=True),
+        before_swap=ranker_step(RankerOptions(share=0.3, min_cases=50), reports),
+    )
     assert "skipped" in reports[0]
     assert db.session.query(RankerModel).count() == 0
     assert IndexReader(db.session).ranker_model(FEATURES) is None

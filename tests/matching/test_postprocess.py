@@ -8,7 +8,13 @@ from dataclasses import fields, replace
 from musaic.api.playlist_schemas import OptionsIn
 from musaic.matching.base import Candidate, Seed, reason
 from musaic.matching.popularity import PopularityThresholds
-from musaic.matching.postprocess import Options, order_tracks, popularity_level, postprocess
+from musaic.matching.postprocess import (
+    Options,
+    discovery_order,
+    order_tracks,
+    popularity_level,
+    postprocess,
+)
 from musaic.matching.types import TrackInfo
 
 THRESHOLDS = PopularityThresholds(playlist_count=(10, 50), popularity=(30, 70))
@@ -111,8 +117,21 @@ def test_popularity_band_keeps_hits_for_mainstream_and_rarities_for_discovery() 
     }
     balanced = {c.track_id for c in _run(tracks, length=40, max_per_artist=10)}
     assert 10 in mainstream and 11 not in mainstream
-    assert 11 in discovery and 10 not in discovery
+    assert {10, 11} <= discovery  # discovery demotes hits, it does not drop them
     assert {10, 11} <= balanced
+
+
+def test_discovery_demotes_hits_below_rarities_ranked_a_little_lower() -> None:
+    tracks = {t: _info(t, t) for t in range(2, 12)}  # one artist each: no cap applies
+    for t in (2, 3):  # the matcher's two best are hits
+        tracks[t] = replace(tracks[t], playlist_count=90, popularity=90)
+    for t in range(4, 12):
+        tracks[t] = replace(tracks[t], playlist_count=1, popularity=5)
+    ranked = [Candidate(t, 1.0 - t / 100, [reason("test", "test")]) for t in range(2, 12)]
+    rescored = discovery_order(ranked, tracks, THRESHOLDS)
+    by_score = [c.track_id for c in sorted(rescored, key=lambda c: -c.score)]
+    assert by_score[:3] == [4, 2, 5]  # the best rarity (rank 2) first; the top hit ties rank 3
+    assert set(by_score) == set(range(2, 12))  # nothing dropped
 
 
 def test_same_seed_gives_the_same_playlist_and_other_seeds_vary_it() -> None:

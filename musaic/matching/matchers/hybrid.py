@@ -183,10 +183,14 @@ class HybridMatcher(Matcher):
     def fused(self, seed: Seed, depth: int) -> tuple[dict[str, Ranked], list[Candidate]]:
         """Return every signal's ranked list and the fusion's best `depth` (seed left out)."""
         lists = self.signal_lists(seed, depth)
-        weights = signal_weights(seed.playlist_count, self.weights)
+        weights = self.fusion_weights(seed)
         fused = fuse(lists, weights).without(seed.track_id)
         ids, scores = fused.track_ids.tolist(), fused.scores.tolist()
         return lists, [explained(lists, weights, ids[i], scores[i]) for i in fused.best(depth)]
+
+    def fusion_weights(self, seed: Seed) -> dict[str, float]:
+        """Return the weight of each list `fused` adds up (a second stage may add lists)."""
+        return signal_weights(seed.playlist_count, self.weights)
 
     def signal_lists(self, seed: Seed, k: int) -> dict[str, Ranked]:
         """Return each signal's ranked candidates (never the seed), in five batched reads."""
