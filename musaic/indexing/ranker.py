@@ -147,7 +147,9 @@ def train_ranker(
     playlists = imported_playlists(session)
     learn = learning_fold(len(playlists), options.share, options.seed, options.cap)
     fold = fold_tables(data, learn, options.k, options.method, dict(options.params))
-    reads = FoldReads(session, IndexReader(session), fold)
+    # Kinds the fold does not rebuild (audio, credits, tags, artist tracks) are read from the
+    # build being trained, not from whichever build is active while it is built.
+    reads = FoldReads(session, IndexReader(session, build_id), fold)
     cases = learning_cases(reads, playlists, learn, options.seeds_per_playlist)
     report: dict[str, Any] = {
         "seed": options.seed,

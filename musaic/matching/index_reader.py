@@ -82,10 +82,11 @@ class IndexReader(CatalogReader):
     that started on the old build finishes on it (docs/index-contract.md).
     """
 
-    def __init__(self, session: Session | scoped_session[Any]) -> None:
+    def __init__(self, session: Session | scoped_session[Any], build_id: int | None = None) -> None:
+        """Read the active build, or build `build_id` when given (a build not yet swapped in)."""
         super().__init__(session)
-        self._build_id: int | None = None
-        self._build_read = False
+        self._build_id: int | None = build_id
+        self._build_read = build_id is not None
 
     @property
     def build_id(self) -> int | None:

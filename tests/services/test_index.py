@@ -157,6 +157,22 @@ def test_artist_tracks_lists_answer_as_the_catalog_does_and_new_artists_fall_bac
     }
 
 
+def test_a_reader_pinned_to_a_build_reads_it_before_the_swap() -> None:
+    add_tiny_catalog()
+    build_index()
+    first = _active_id()
+    seen: dict[str, Any] = {}
+
+    def before_swap(build_id: int) -> None:
+        pinned, active = IndexReader(db.session, build_id), IndexReader(db.session)
+        seen.update(pinned=pinned.build_id, active=active.build_id, new=build_id)
+        seen["lists"] = pinned.artist_neighbours([1], "cooc")
+
+    build_index(before_swap=before_swap)
+    assert seen["active"] == first and seen["pinned"] == seen["new"] != first
+    assert [n.neighbour_id for n in seen["lists"][1]] == [2]  # the new build's rows, not absent
+
+
 def test_lists_hold_positive_scores_best_first_with_matching_sizes() -> None:
     add_tiny_catalog()
     build_index()
