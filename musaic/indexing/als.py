@@ -189,13 +189,11 @@ def als_table(
         "tracks": int(items.size),
         "targets": int(targets.size),
     }
-    if factors < ALS_MIN_FACTORS:
-        details["skipped"] = f"{binary.shape[0]} contexts x {items.size} tracks allow "
-        details["skipped"] += f"{max(factors, 0)} factors, under {ALS_MIN_FACTORS}"
-    elif targets.size == 0:
-        details["skipped"] = f"no track is in {ALS_MIN_CONTEXTS} or more contexts"
-    if "skipped" in details:
-        return tables.Table(kind, [], 0, details)
+    skipped = tables.factor_skip_reason(
+        binary.shape[0], items.size, factors, targets.size, ALS_MIN_FACTORS, ALS_MIN_CONTEXTS
+    )
+    if skipped:
+        return tables.Table(kind, [], 0, {**details, "skipped": skipped})
     track_factors = als_track_factors(bm25_weight(binary[:, items]), factors, targets, seed)
     queries = fold_in_queries(track_factors, ALS_REGULARIZATION)
     chunk = max(16, block_bytes // (12 * targets.size))  # a float32 block + its partition

@@ -34,10 +34,11 @@ def artist_tracks_table(kind: str, session: Session, k: int = ARTIST_TRACKS_K) -
     tracks = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
     counts = np.fromiter((r[2] or 0 for r in rows), dtype=np.int64, count=len(rows))
     starts = np.flatnonzero(np.r_[True, artists[1:] != artists[:-1]])
-    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    lengths = np.diff(np.r_[starts, len(rows)])  # credits per artist
+    rank = np.arange(len(rows)) - np.repeat(starts, lengths)
     keep = rank < k
     owners = artists[starts]
-    row_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))[keep]
+    row_of = np.repeat(np.arange(len(starts)), lengths)[keep]
     ids = np.full((len(starts), k), -1, dtype=np.int64)
     support = np.zeros((len(starts), k), dtype=np.int32)
     ids[row_of, rank[keep]] = tracks[keep]

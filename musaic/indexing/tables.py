@@ -120,6 +120,20 @@ def audio_table(kind: str, ids: IdArray, features: npt.NDArray[np.float64], k: i
     return Table(kind, [_block(ids, ids, part, None)], int(ids.size))
 
 
+def factor_skip_reason(
+    contexts: int, tracks: int, factors: int, targets: int, min_factors: int, min_contexts: int
+) -> str | None:
+    """Say why a factor model (embedding, ALS) is not built for this catalog, or None."""
+    if factors < min_factors:
+        return (
+            f"{contexts} contexts x {tracks} tracks allow {max(factors, 0)} factors, "
+            f"under {min_factors}"
+        )
+    if targets == 0:
+        return f"no track is in {min_contexts} or more contexts"
+    return None
+
+
 def embed_table(
     kind: str, incidence: sparse.csr_matrix, ids: IdArray, k: int, block_bytes: int = 64 << 20
 ) -> Table:
@@ -142,13 +156,11 @@ def embed_table(
         "tracks": int(items.size),
         "targets": int(targets.size),
     }
-    if factors < EMBED_MIN_FACTORS:
-        details["skipped"] = f"{binary.shape[0]} contexts x {items.size} tracks allow "
-        details["skipped"] += f"{max(factors, 0)} factors, under {EMBED_MIN_FACTORS}"
-    elif targets.size == 0:
-        details["skipped"] = f"no track is in {EMBED_MIN_CONTEXTS} or more contexts"
-    if "skipped" in details:
-        return _empty(kind, details)
+    skipped = factor_skip_reason(
+        binary.shape[0], items.size, factors, targets.size, EMBED_MIN_FACTORS, EMBED_MIN_CONTEXTS
+    )
+    if skipped:
+        return _empty(kind, {**details, "skipped": skipped})
     cells = max(1, round(targets.size / emb.IVF_CELL_TARGETS))
     details["search"] = "exact" if cells <= emb.IVF_SEARCH_CELLS else "ivf"
     details.update(cells=cells, probes=emb.IVF_PROBES, search_cells=emb.IVF_SEARCH_CELLS)

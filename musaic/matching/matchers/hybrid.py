@@ -260,8 +260,9 @@ class HybridMatcher(Matcher):
             return scores
         kth = np.partition(scores, scores.size - min(k, scores.size))[-min(k, scores.size)]
         contenders = np.flatnonzero(scores >= kth - POPULARITY_WEIGHT)  # the rest stays out
-        counts = self.index.playlist_counts(fused.track_ids[contenders].tolist())
-        found = np.asarray([counts.get(t, 0) for t in fused.track_ids[contenders].tolist()])
+        ids = fused.track_ids[contenders].tolist()
+        counts = self.index.playlist_counts(ids)
+        found = np.asarray([counts.get(t, 0) for t in ids])
         scores[contenders] += POPULARITY_WEIGHT * found / top_count
         return scores
 
