@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -58,13 +58,15 @@ class SearchBackend(Protocol):
     dialect: str
     documents_table: str
     document_id_column: str
-    rank_order: str
 
-    def order_for(self, session: Session, groups: MatchGroups) -> str:
-        """Return the ORDER BY (most prominent first) that is fastest for these groups."""
+    def plan_for(self, session: Session, groups: MatchGroups) -> str:
+        """Return how `candidates` should find the matches of these groups (backend's own token)."""
 
-    def candidates(self, where: str, order: str, filtered: bool) -> str:
-        """Return a SELECT of the `:pool` first matches of `where` (on `s`, and `t` if filtered).
+    def candidates(self, where: str, plan: str, filtered: bool, pool: int) -> str:
+        """Return a SELECT of the `pool` most prominent matches of `where` (on `s`; `t` too).
+
+        The limit is written into the statement, not bound, so a plan that depends on it
+        (PostgreSQL's) can be kept.
 
         Its columns are those of `ranking.Candidate`, in that order; `filtered` says that
         `where` also tests the track (alias `t`, joined on `t.id = s.track_id`).
@@ -84,7 +86,7 @@ class SearchBackend(Protocol):
 
     def match_clause(
         self, groups: MatchGroups, title_only: bool = False
-    ) -> tuple[str, dict[str, str]]:
+    ) -> tuple[str, dict[str, Any]]:
         """Return a SQL condition (on alias `s`) for documents matching `groups` (in the title)."""
 
 

@@ -81,8 +81,9 @@ def _fetch(
 
     `filtered`: `where` tests the track too (artist:, year:).
     """
-    statement = backend.candidates(where[0], backend.order_for(session, groups), filtered)
-    rows = list(session.execute(text(statement), {**where[1], "pool": pool + 1}))
+    plan = backend.plan_for(session, groups)
+    statement = backend.candidates(where[0], plan, filtered, pool + 1)
+    rows = list(session.execute(text(statement), where[1]))
     rows.sort(key=lambda row: (-row[4], row[0]))
     return _Fetched([Candidate(*row) for row in rows[:pool]], len(rows) > pool)
 

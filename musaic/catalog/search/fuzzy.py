@@ -108,8 +108,9 @@ def _cooccurring(session: Session, backend: SearchBackend, anchors: Sequence[str
     """Words of the most prominent documents holding every anchor word."""
     groups = [[Alternative(word)] for word in anchors]
     clause, params = backend.match_clause(groups)
-    statement = backend.candidates(clause, backend.order_for(session, groups), filtered=False)
-    rows = list(session.execute(text(statement), {**params, "pool": CONTEXT_DOCUMENTS}))
+    plan = backend.plan_for(session, groups)
+    statement = backend.candidates(clause, plan, filtered=False, pool=CONTEXT_DOCUMENTS)
+    rows = list(session.execute(text(statement), params))
     rows.sort(key=lambda row: (-row[4], row[0]))  # the backend may return a few more
     return {
         token for row in rows[:CONTEXT_DOCUMENTS] for field in row[1:4] for token in field.split()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -34,14 +35,13 @@ class SqliteFtsBackend:
     dialect = "sqlite"
     documents_table = "track_search"
     document_id_column = "track_id"
-    rank_order = "s.rowid"
 
-    def order_for(self, session: Session, groups: MatchGroups) -> str:
-        """Return the ORDER BY (most prominent first): rowid order, which FTS5 streams."""
-        return self.rank_order
+    def plan_for(self, session: Session, groups: MatchGroups) -> str:
+        """Return the one plan there is: rowid order (most prominent first), which FTS5 streams."""
+        return "rowid"
 
-    def candidates(self, where: str, order: str, filtered: bool) -> str:
-        """Return a SELECT of the `:pool` first matches, with what ranking reads of their tracks.
+    def candidates(self, where: str, plan: str, filtered: bool, pool: int) -> str:
+        """Return a SELECT of the `pool` first matches, with what ranking reads of their tracks.
 
         The FTS5 table holds the text; song key, title and year come from `tracks` by rowid.
         """
@@ -50,7 +50,7 @@ class SqliteFtsBackend:
             source += " JOIN tracks AS t ON t.id = s.track_id"
         documents = (
             f"SELECT s.track_id, s.title, s.artists, s.album, s.prominence FROM {source}"
-            f" WHERE {where} ORDER BY {order} LIMIT :pool"
+            f" WHERE {where} ORDER BY s.rowid LIMIT {pool:d}"
         )
         return (
             "SELECT d.track_id, d.title, d.artists, d.album, d.prominence, t.song_key,"
@@ -118,7 +118,7 @@ class SqliteFtsBackend:
 
     def match_clause(
         self, groups: MatchGroups, title_only: bool = False
-    ) -> tuple[str, dict[str, str]]:
+    ) -> tuple[str, dict[str, Any]]:
         """Return a SQL condition (on alias `s`) that holds for documents matching `groups`."""
         parts = []
         for group in groups:

@@ -72,16 +72,34 @@ _COUNTS_AND_LOOKUP_SQL = (
 _COUNTS_AND_LOOKUP = text(_COUNTS_AND_LOOKUP_SQL).bindparams(
     bindparam("terms", expanding=True), bindparam("keys", expanding=True)
 )
-# PostgreSQL: array parameters, so the text never changes and psycopg prepares it once; the
-# sums under prefixes come along too (key "*": no key is one).
+# PostgreSQL: array parameters, so the text never changes and psycopg prepares it; each array
+# behind a subquery, so the planner cannot see its length and keeps one generic plan (see
+# `postgres.py`). The sums under prefixes come along too (key "*": no key is one).
 _COUNTS_AND_LOOKUP_PG = text(
-    _COUNTS_AND_LOOKUP_SQL.replace("IN :terms", "= ANY(CAST(:terms AS text[]))").replace(
-        "IN :keys", "= ANY(CAST(:keys AS text[]))"
-    )
+    _COUNTS_AND_LOOKUP_SQL.replace(
+        "IN :terms", "= ANY((SELECT CAST(:terms AS text[]))::text[])"
+    ).replace("IN :keys", "= ANY((SELECT CAST(:keys AS text[]))::text[])")
     + " UNION ALL SELECT '*', u.low, (SELECT coalesce(sum(doc_count), 0) FROM track_search_terms"
     " WHERE term >= u.low AND term < u.high)"
-    " FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) AS u(low, high)"
+    " FROM unnest((SELECT CAST(:lows AS text[])), (SELECT CAST(:highs AS text[]))) AS u(low, high)"
 )
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _read_postgres(
+    session: Session, terms: Sequence[str], keys: Sequence[str], prefixes: Sequence[str]
+) -> list[tuple[str | None, str, int]]:
+    """Counts (key None), terms under keys, and prefix sums (key "*") in one kept statement."""
+    params = {
+        "terms": list(terms) or [""],  # "": no term, no key
+        "keys": list(keys) or [""],
+        "lows": list(prefixes),
+        "highs": [after(p) for p in prefixes],
+    }
+    return [(k, t, int(c)) for k, t, c in session.execute(_COUNTS_AND_LOOKUP_PG, params)]
 
 
 def lookup(session: Session, keys: Iterable[str]) -> list[tuple[str, str, int]]:
@@ -90,7 +108,10 @@ def lookup(session: Session, keys: Iterable[str]) -> list[tuple[str, str, int]]:
     known: dict[str, list[tuple[str, int]]] | None = session.info.get(_KEY_CACHE)
     missing = sorted(wanted - set(known or ()))
     if missing:
-        rows = [(k, t, int(c)) for k, t, c in session.execute(_LOOKUP, {"keys": missing})]
+        if _postgres(session):
+            rows = [(k, t, c) for k, t, c in _read_postgres(session, (), missing, ()) if k]
+        else:
+            rows = [(k, t, int(c)) for k, t, c in session.execute(_LOOKUP, {"keys": missing})]
         _remember(session, missing, rows)
         if known is None:
             return rows
@@ -119,16 +140,16 @@ def prefetch(
     wanted_terms, wanted_keys = sorted(set(terms) - set(cache)), sorted(set(keys) - set(known))
     if not wanted_terms and not wanted_keys:
         return
-    params: dict[str, object] = {"terms": wanted_terms or [""], "keys": wanted_keys or [""]}
-    postgres = session.get_bind().dialect.name == "postgresql"  # "": no term, no key
-    starts = sorted(p for p in set(prefixes) if postgres and p + "*" not in cache)
-    params.update(lows=starts, highs=[_after(p) for p in starts])
-    statement = _COUNTS_AND_LOOKUP_PG if postgres else _COUNTS_AND_LOOKUP
-    rows = [(k, t, int(c)) for k, t, c in session.execute(statement, params)]
+    if _postgres(session):
+        starts = sorted(p for p in set(prefixes) if p + "*" not in cache)
+        rows = _read_postgres(session, wanted_terms, wanted_keys, starts)
+    else:
+        params = {"terms": wanted_terms or [""], "keys": wanted_keys or [""]}
+        rows = [(k, t, int(c)) for k, t, c in session.execute(_COUNTS_AND_LOOKUP, params)]
     found = {t: c for k, t, c in rows if k is None}
     cache.update({t: found.get(t, 0) for t in wanted_terms})
     cache.update({t + "*": c for k, t, c in rows if k == "*"})
-    _remember(session, wanted_keys, [row for row in rows if row[0] not in (None, "*")])
+    _remember(session, wanted_keys, [(k, t, c) for k, t, c in rows if k is not None and k != "*"])
 
 
 @contextmanager
@@ -148,7 +169,10 @@ def counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
     cache: dict[str, int] = session.info.get(_CACHE, {})
     wanted = sorted(set(terms) - set(cache))
     if wanted:
-        found = {t: int(c) for t, c in session.execute(_COUNTS, {"terms": wanted})}
+        if _postgres(session):
+            found = {t: c for k, t, c in _read_postgres(session, wanted, (), ()) if k is None}
+        else:
+            found = {t: int(c) for t, c in session.execute(_COUNTS, {"terms": wanted})}
         cache.update({t: found.get(t, 0) for t in wanted})
         if _CACHE not in session.info:
             return found
@@ -159,7 +183,7 @@ def _prefix_sum(session: Session, prefix: str) -> int:
     cache: dict[str, int] = session.info.get(_CACHE, {})
     key = prefix + "*"  # a key no term can be (terms are letters and digits)
     if key not in cache:
-        bounds = {"low": prefix, "high": _after(prefix)}
+        bounds = {"low": prefix, "high": after(prefix)}
         cache[key] = int(session.execute(_PREFIX_SUM, bounds).scalar_one())
     return cache[key]
 
@@ -170,7 +194,8 @@ _PREFIX_SUM = text(
 MIN_BOUNDED_PREFIX = 3  # shorter prefixes start too many terms to add up
 
 
-def _after(prefix: str) -> str:
+def after(prefix: str) -> str:
+    """Return the first string after every string that starts with `prefix` (a range's end)."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
@@ -182,10 +207,16 @@ def _fill(session: Session, terms: set[str], prefixes: set[str]) -> None:
     wanted, starts = sorted(terms - set(cache)), sorted(p for p in prefixes if p + "*" not in cache)
     if not starts:
         return  # counts alone: `counts` reads them as before
+    if _postgres(session):
+        rows = _read_postgres(session, wanted, (), starts)
+        found = {t: c for k, t, c in rows if k is None}
+        cache.update({t: found.get(t, 0) for t in wanted})
+        cache.update({t + "*": c for k, t, c in rows if k == "*"})
+        return
     params: dict[str, object] = {"terms": wanted or [""]}
     sums = []
     for i, prefix in enumerate(starts):
-        params.update({f"p{i}": prefix + "*", f"low{i}": prefix, f"high{i}": _after(prefix)})
+        params.update({f"p{i}": prefix + "*", f"low{i}": prefix, f"high{i}": after(prefix)})
         sums.append(
             f" UNION ALL SELECT :p{i}, coalesce(sum(doc_count), 0) FROM track_search_terms"
             f" WHERE term >= :low{i} AND term < :high{i}"
