@@ -9,7 +9,7 @@ from musaic.matching.base import Candidate, Seed
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.artist import ArtistMatcher
 from musaic.matching.matchers.audio import AudioMatcher
-from musaic.matching.matchers.cooccurrence import CooccurrenceMatcher
+from musaic.matching.matchers.cooccurrence import CooccurrenceMatcher, playlists_reason
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.registry import MATCHERS
 from tests.matching.catalog_builder import CatalogBuilder, World, standard_world
@@ -50,6 +50,12 @@ def test_cooccurrence_reason_counts_the_shared_playlists(world: World) -> None:
     assert first["code"] == "cooccurrence"
     assert first["playlists"] == 40
     assert first["text"] == "often in playlists with the seed (40 playlists)"
+
+
+def test_cooccurrence_reason_reads_right_for_a_single_shared_playlist() -> None:
+    assert playlists_reason(1)["text"] == "in a playlist with the seed"
+    assert playlists_reason(2)["text"] == "often in playlists with the seed (2 playlists)"
+    assert playlists_reason(None)["text"] == "often in playlists with the seed"
 
 
 def test_cooccurrence_expands_two_hops_through_the_seeds_neighbours(app_context: None) -> None:

@@ -16,6 +16,8 @@ HOP_REASON = reason("cooccurrence_2hop", "often in playlists with tracks that go
 
 def playlists_reason(support: int | None) -> Reason:
     """Explain a co-occurrence neighbour by the playlists it shares with the seed."""
+    if support == 1:
+        return reason("cooccurrence", "in a playlist with the seed", playlists=1)
     if support:
         text = f"often in playlists with the seed ({support} playlists)"
         return reason("cooccurrence", text, playlists=support)
