@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import fuzzy, ranking, totals
+from musaic.catalog.search import driver, fuzzy, ranking, totals
 from musaic.catalog.search.artists import artist_names
 from musaic.catalog.search.backend import Alternative, MatchGroups, SearchBackend
 from musaic.catalog.search.query import ParsedQuery
@@ -83,7 +82,7 @@ def _fetch(
     """
     plan = backend.plan_for(session, groups)
     statement = backend.candidates(where[0], plan, filtered, pool + 1)
-    rows = list(session.execute(text(statement), where[1]))
+    rows = driver.rows(session, statement, where[1])
     rows.sort(key=lambda row: (-row[4], row[0]))
     return _Fetched([Candidate(*row) for row in rows[:pool]], len(rows) > pool)
 

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import vocabulary
+from musaic.catalog.search import driver, vocabulary
 from musaic.catalog.search.backend import Alternative, SearchBackend
 from musaic.catalog.search.edits import LONG_WORD, one_edit, within_edits
 
@@ -110,7 +109,7 @@ def _cooccurring(session: Session, backend: SearchBackend, anchors: Sequence[str
     clause, params = backend.match_clause(groups)
     plan = backend.plan_for(session, groups)
     statement = backend.candidates(clause, plan, filtered=False, pool=CONTEXT_DOCUMENTS)
-    rows = list(session.execute(text(statement), params))
+    rows = driver.rows(session, statement, params)
     rows.sort(key=lambda row: (-row[4], row[0]))  # the backend may return a few more
     return {
         token for row in rows[:CONTEXT_DOCUMENTS] for field in row[1:4] for token in field.split()

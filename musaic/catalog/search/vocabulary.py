@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from musaic.catalog.search import driver
 from musaic.catalog.search.backend import Alternative
 
 CHUNK = 4000
@@ -75,7 +76,7 @@ _COUNTS_AND_LOOKUP = text(_COUNTS_AND_LOOKUP_SQL).bindparams(
 # PostgreSQL: array parameters, so the text never changes and psycopg prepares it; each array
 # behind a subquery, so the planner cannot see its length and keeps one generic plan (see
 # `postgres.py`). The sums under prefixes come along too (key "*": no key is one).
-_COUNTS_AND_LOOKUP_PG = text(
+_POSTGRES_READ = (
     _COUNTS_AND_LOOKUP_SQL.replace(
         "IN :terms", "= ANY((SELECT CAST(:terms AS text[]))::text[])"
     ).replace("IN :keys", "= ANY((SELECT CAST(:keys AS text[]))::text[])")
@@ -99,7 +100,7 @@ def _read_postgres(
         "lows": list(prefixes),
         "highs": [after(p) for p in prefixes],
     }
-    return [(k, t, int(c)) for k, t, c in session.execute(_COUNTS_AND_LOOKUP_PG, params)]
+    return [(k, t, int(c)) for k, t, c in driver.rows(session, _POSTGRES_READ, params)]
 
 
 def lookup(session: Session, keys: Iterable[str]) -> list[tuple[str, str, int]]:
