@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from musaic.catalog.search import driver
 from musaic.extensions import db
@@ -40,3 +42,12 @@ def test_a_parameter_used_twice_is_bound_twice(app: Any) -> None:
         sql = "SELECT name FROM artists WHERE name = :name OR normalised_name = lower(:name)"
         assert driver.rows(db.session, sql, {"name": "DELTA"}) == [("Delta",)]
         assert driver.rows(db.session, sql, {"name": "Echo"}) == [("Echo",)]
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(app: Any) -> None:
+    with app.app_context():
+        with pytest.raises(DBAPIError) as caught:
+            driver.rows(db.session, "SELECT id FROM no_such_table WHERE id = :id", {"id": 1})
+        assert "no_such_table" in str(caught.value.orig)
+        db.session.rollback()
+        assert driver.rows(db.session, "SELECT 1 AS one", {}) == [(1,)]

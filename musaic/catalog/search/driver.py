@@ -4,7 +4,9 @@ A search runs one to four short statements. Measured on the demo catalog (2026-1
 SQLAlchemy's execution path (compiling the text, describing the result, making rows) added
 0.04 ms per statement on SQLite and 0.12 ms on psycopg, as long as the statement itself took
 for a rare word. The statements are still `text()` SQL with `:name` parameters, compiled once
-per dialect, and run in the session's own transaction.
+per dialect, and run in the session's own transaction. A driver error is raised as
+SQLAlchemy's (an unreachable database stays a 503 `database_unavailable`), and a connection
+the driver lost is invalidated, as SQLAlchemy's own execution does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
@@ -52,9 +55,18 @@ def rows(session: Session, sql: str, params: Mapping[str, Any]) -> list[tuple[An
     """Return every row of `sql` (`:name` parameters) run in the session's transaction."""
     connection = session.connection()
     compiled = _compiled(connection.dialect, sql)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    raw: Any = connection.connection.driver_connection
+    dialect = connection.dialect
+    cursor = raw.cursor()
     try:
         cursor.execute(compiled.sql, compiled.arguments(params))
         return list(cursor.fetchall())
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, raw, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            compiled.sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost
+        ) from error
     finally:
         cursor.close()
