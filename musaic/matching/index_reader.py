@@ -12,7 +12,7 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
 from musaic.matching.catalog_reader import IDS, CatalogReader
@@ -22,12 +22,13 @@ from musaic.matching.types import Neighbour, NeighbourArrays, PopularityThreshol
 from musaic.models import (
     ARTIST_TRACKS_K,
     ARTIST_TRACKS_KIND,
+    Artist,
     ArtistNeighbourList,
     IndexBuild,
     TrackNeighbourList,
 )
 from musaic.models.index import UnpackedList, unpack_list
-from musaic.shared import chunks
+from musaic.models.lists import in_list, list_param
 
 # Callers import the reader and the values it returns from here.
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]
@@ -42,8 +43,8 @@ def _list_read(table: type[TrackNeighbourList] | type[ArtistNeighbourList], sour
         select(source, table.kind, table.neighbour_ids, table.scores, table.support)
         .where(
             table.build_id == bindparam("build"),
-            table.kind.in_(bindparam("kinds", expanding=True)),
-            source.in_(IDS),
+            in_list(table.kind, list_param("kinds", String)),
+            in_list(source, IDS),
         )
         .order_by(source, table.kind)
     )
@@ -53,6 +54,25 @@ _LIST_READS = {
     TrackNeighbourList: _list_read(TrackNeighbourList, TrackNeighbourList.track_id),
     ArtistNeighbourList: _list_read(ArtistNeighbourList, ArtistNeighbourList.artist_id),
 }
+_TRACK_LISTS = (  # every asked-for artist's name, and its "tracks" list where the build has one
+    select(
+        Artist.id,
+        Artist.name,
+        ArtistNeighbourList.neighbour_ids,
+        ArtistNeighbourList.scores,
+        ArtistNeighbourList.support,
+    )
+    .outerjoin(
+        ArtistNeighbourList,
+        and_(
+            ArtistNeighbourList.artist_id == Artist.id,
+            ArtistNeighbourList.build_id == bindparam("build"),
+            ArtistNeighbourList.kind == ARTIST_TRACKS_KIND,
+        ),
+    )
+    .where(in_list(Artist.id, IDS))
+    .order_by(Artist.id)
+)
 
 
 def _kinds(kinds: str | Sequence[str]) -> list[str]:
@@ -134,7 +154,7 @@ class IndexReader(CatalogReader):
         kinds: str | Sequence[str],
         limit: int,
     ) -> dict[int, list[Neighbour]]:
-        """Read one packed list per (source, kind) of the active build: one query per 900 ids."""
+        """Read one packed list per (source, kind) of the active build, in one query."""
         found: dict[int, list[Neighbour]] = defaultdict(list)
         for source_id, kind, packed in self._lists(table, source, source_ids, kinds, limit):
             found[source_id].extend(_decoded(kind, packed))
@@ -152,37 +172,34 @@ class IndexReader(CatalogReader):
         ids = sorted(set(source_ids))
         if self.build_id is None or not ids or limit <= 0:
             return
-        statement = _LIST_READS[table]
-        wanted = {"build": self.build_id, "kinds": _kinds(kinds)}
-        for chunk in chunks(ids):
-            for owner, kind, packed_ids, scores, support in self._rows(
-                statement, {**wanted, "ids": chunk}
-            ):
-                yield owner, kind, unpack_list(packed_ids, scores, support, limit)
+        wanted = {"build": self.build_id, "kinds": _kinds(kinds), "ids": ids}
+        for owner, kind, packed_ids, scores, support in self._rows(_LIST_READS[table], wanted):
+            yield owner, kind, unpack_list(packed_ids, scores, support, limit)
 
     def artist_top_tracks_counted(
         self, artist_ids: Iterable[int], per_artist: int
     ) -> dict[int, list[tuple[int, int]]]:
         """Return each artist's top tracks as (track id, playlist count), best first.
 
-        Read from the active build's "tracks" lists (one point read per artist); artists the
-        build does not list (met since it was built), or a longer list than it keeps, are read
-        from the catalog as CatalogReader does.
+        Read from the active build's "tracks" lists in one query that also reads the artists'
+        names (the hybrid asks for them next); artists the build does not list (met since it
+        was built), or a longer list than it keeps, are read from the catalog as CatalogReader
+        does.
         """
         ids = sorted(set(artist_ids))
-        if per_artist > ARTIST_TRACKS_K:
+        if per_artist > ARTIST_TRACKS_K or self.build_id is None or not ids:
             return super().artist_top_tracks_counted(ids, per_artist)
-        lists = self._lists(
-            ArtistNeighbourList,
-            ArtistNeighbourList.artist_id,
-            ids,
-            ARTIST_TRACKS_KIND,
-            per_artist,
-        )
-        found = {
-            artist: list(zip(packed.neighbour_ids.tolist(), _support(packed), strict=True))
-            for artist, _, packed in lists
-        }
+        found, names = {}, {}
+        for artist, name, packed_ids, scores, support in self._rows(
+            _TRACK_LISTS, {"build": self.build_id, "ids": ids}
+        ):
+            names[artist] = name
+            if packed_ids is not None:
+                packed = unpack_list(packed_ids, scores, support, per_artist)
+                found[artist] = list(
+                    zip(packed.neighbour_ids.tolist(), _support(packed), strict=True)
+                )
+        self._artist_names.remember(ids, names)
         missing = [a for a in ids if a not in found]
         if missing:
             found.update(super().artist_top_tracks_counted(missing, per_artist))

@@ -25,7 +25,6 @@ class Seed:
     artist_ids: tuple[int, ...]
     song_key: str
     features: dict[str, float] | None
-    tags: tuple[str, ...]
     playlist_count: int = 0  # playlists holding the seed: how much co-occurrence to trust
 
     @property

@@ -126,15 +126,11 @@ class FakeIndex:
         return {t: self.tracks[t] for t in sorted(set(track_ids)) if t in self.tracks}
 
     def seed(self, track_id: int) -> Seed | None:
-        """Return the Seed of a track, its artists' tag names sorted."""
+        """Return the Seed of a track."""
         info = self.tracks.get(track_id)
         if info is None:
             return None
-        tags = sorted({name for a in info.artist_ids for _, name in self.tags.get(a, [])})
-        return Seed(
-            info.id, info.artist_ids, info.song_key, info.features, tuple(tags),
-            info.playlist_count,
-        )  # fmt: skip
+        return Seed(info.id, info.artist_ids, info.song_key, info.features, info.playlist_count)
 
     def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
         """Return each existing track's playlist count."""
