@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session, scoped_session
 from musaic.matching.catalog_reader import IDS, CatalogReader
 from musaic.matching.learned import LearnedRanker, load_ranker
 from musaic.matching.popularity import popularity_thresholds
-from musaic.matching.types import Neighbour, NeighbourArrays, PopularityThresholds, TrackInfo
+from musaic.matching.reads import as_track_counts
+from musaic.matching.types import (
+    Neighbour,
+    NeighbourArrays,
+    PopularityThresholds,
+    TrackCounts,
+    TrackInfo,
+)
 from musaic.models import (
     ARTIST_TRACKS_K,
     ARTIST_TRACKS_KIND,
@@ -88,11 +95,12 @@ def _decoded(kind: str, packed: UnpackedList) -> list[Neighbour]:
     return list(map(_NEW_NEIGHBOUR, zip(ids, scores, support, repeat(kind))))
 
 
-def _support(packed: UnpackedList) -> list[int]:
-    """Return a decoded list's support counts (0 each when the kind stores none)."""
+def _counts(packed: UnpackedList) -> TrackCounts:
+    """Return a decoded "tracks" list as arrays (counts 0 when the list stores none)."""
+    ids = packed.neighbour_ids.astype(np.int64)
     if packed.support is None:
-        return [0] * len(packed.neighbour_ids)
-    return packed.support.tolist()
+        return TrackCounts(ids, np.zeros(ids.size, dtype=np.int64))
+    return TrackCounts(ids, packed.support.astype(np.int64))
 
 
 class IndexReader(CatalogReader):
@@ -179,7 +187,18 @@ class IndexReader(CatalogReader):
     def artist_top_tracks_counted(
         self, artist_ids: Iterable[int], per_artist: int
     ) -> dict[int, list[tuple[int, int]]]:
-        """Return each artist's top tracks as (track id, playlist count), best first.
+        """Return each artist's top tracks as (track id, playlist count), best first."""
+        if per_artist > ARTIST_TRACKS_K or self.build_id is None:
+            return super().artist_top_tracks_counted(artist_ids, per_artist)
+        found = self.artist_top_track_arrays(artist_ids, per_artist)
+        return {
+            a: list(zip(c.ids.tolist(), c.counts.tolist(), strict=True)) for a, c in found.items()
+        }
+
+    def artist_top_track_arrays(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, TrackCounts]:
+        """Return each artist's top tracks and their playlist counts as arrays, best first.
 
         Read from the active build's "tracks" lists in one query that also reads the artists'
         names (the hybrid asks for them next); artists the build does not list (met since it
@@ -188,21 +207,18 @@ class IndexReader(CatalogReader):
         """
         ids = sorted(set(artist_ids))
         if per_artist > ARTIST_TRACKS_K or self.build_id is None or not ids:
-            return super().artist_top_tracks_counted(ids, per_artist)
+            return as_track_counts(super().artist_top_tracks_counted(ids, per_artist))
         found, names = {}, {}
         for artist, name, packed_ids, scores, support in self._rows(
             _TRACK_LISTS, {"build": self.build_id, "ids": ids}
         ):
             names[artist] = name
             if packed_ids is not None:
-                packed = unpack_list(packed_ids, scores, support, per_artist)
-                found[artist] = list(
-                    zip(packed.neighbour_ids.tolist(), _support(packed), strict=True)
-                )
+                found[artist] = _counts(unpack_list(packed_ids, scores, support, per_artist))
         self._artist_names.remember(ids, names)
         missing = [a for a in ids if a not in found]
         if missing:
-            found.update(super().artist_top_tracks_counted(missing, per_artist))
+            found.update(as_track_counts(super().artist_top_tracks_counted(missing, per_artist)))
         return found
 
     def ranker_model(self, features: Sequence[str]) -> LearnedRanker | None:

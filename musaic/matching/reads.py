@@ -17,6 +17,7 @@ from musaic.matching.types import (
     NeighbourArrays,
     PopularityThresholds,
     Seed,
+    TrackCounts,
     TrackInfo,
 )
 
@@ -74,6 +75,12 @@ class IndexReads(Protocol):
         """Return each artist's top tracks as (track id, playlist count), best first."""
         ...
 
+    def artist_top_track_arrays(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, TrackCounts]:
+        """Return what artist_top_tracks_counted returns, as arrays (no Python objects)."""
+        ...
+
     def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
         """Return artists credited on the same tracks as `artist_ids`, with shared-track counts."""
         ...
@@ -113,6 +120,17 @@ def as_arrays(rows: dict[int, list[Neighbour]]) -> dict[int, NeighbourArrays]:
             np.fromiter((n.score for n in found), dtype=np.float64, count=len(found)),
         )
         for owner, found in rows.items()
+    }
+
+
+def as_track_counts(counted: dict[int, list[tuple[int, int]]]) -> dict[int, TrackCounts]:
+    """Return (track id, playlist count) lists as arrays (for readers that hold them as tuples)."""
+    return {
+        owner: TrackCounts(
+            np.fromiter((t for t, _ in tracks), dtype=np.int64, count=len(tracks)),
+            np.fromiter((c for _, c in tracks), dtype=np.int64, count=len(tracks)),
+        )
+        for owner, tracks in counted.items()
     }
 
 
@@ -161,6 +179,12 @@ class ForwardingReads:
     ) -> dict[int, list[tuple[int, int]]]:
         """Forward to `inner`."""
         return self.inner.artist_top_tracks_counted(artist_ids, per_artist)
+
+    def artist_top_track_arrays(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, TrackCounts]:
+        """Return this view's artist_top_tracks_counted as arrays (views override only that)."""
+        return as_track_counts(self.artist_top_tracks_counted(artist_ids, per_artist))
 
     def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
         """Forward to `inner`."""

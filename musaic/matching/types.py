@@ -61,6 +61,13 @@ class NeighbourArrays(NamedTuple):
     scores: npt.NDArray[np.float64]
 
 
+class TrackCounts(NamedTuple):
+    """An artist's top tracks as arrays: track ids and their playlist counts, best first."""
+
+    ids: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+
+
 @dataclass(frozen=True)
 class TrackInfo:
     """What matchers and post-processing need to know about a track, as plain values."""

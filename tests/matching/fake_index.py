@@ -9,8 +9,15 @@ from itertools import count
 import numpy as np
 
 from musaic.catalog.normalise import song_key
-from musaic.matching.reads import RowScorer, as_arrays
-from musaic.matching.types import Neighbour, NeighbourArrays, PopularityThresholds, Seed, TrackInfo
+from musaic.matching.reads import RowScorer, as_arrays, as_track_counts
+from musaic.matching.types import (
+    Neighbour,
+    NeighbourArrays,
+    PopularityThresholds,
+    Seed,
+    TrackCounts,
+    TrackInfo,
+)
 
 Row = tuple[int, float, int | None]  # (neighbour id, score, support), best first
 
@@ -154,6 +161,12 @@ class FakeIndex:
             if mine:
                 found[artist_id] = [(i.id, i.playlist_count) for i in mine[:per_artist]]
         return found
+
+    def artist_top_track_arrays(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, TrackCounts]:
+        """Return artist_top_tracks_counted as arrays."""
+        return as_track_counts(self.artist_top_tracks_counted(artist_ids, per_artist))
 
     def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
         """Count tracks shared with `artist_ids`, per other artist."""

@@ -15,7 +15,7 @@ from musaic.matching.matchers.audio import AudioMatcher
 from musaic.matching.matchers.cooccurrence import HOP_REASON, playlists_reason
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.reads import IndexReads
-from musaic.matching.types import Neighbour, NeighbourArrays
+from musaic.matching.types import Neighbour, NeighbourArrays, TrackCounts
 
 # docs/matching-research.md, round 2 "Recommended request-time blend" (held-out MPD: NDCG@100
 # 0.1843 vs 0.1606 for raw co-occurrence counts). Every signal f ranks its own candidates; a track
@@ -199,10 +199,8 @@ class HybridMatcher(Matcher):
         direct = [n for n in mine if n.kind == "cooc"]
         similar = self._similar_artists(seed)
         artists = [*seed.artist_ids[:1], *(n.neighbour_id for n in similar)]
-        tops = self.index.artist_top_tracks_counted(artists, ARTIST_TRACKS)
-        own = [
-            (t, n) for a in seed.artist_ids[:1] for t, n in tops.get(a, []) if t != seed.track_id
-        ]
+        tops = self.index.artist_top_track_arrays(artists, ARTIST_TRACKS)
+        own = _counted(tops.get(artists[0]) if seed.artist_ids else None, seed.track_id)
         names = self.index.artist_names(artists)
         lists: dict[str, Ranked] = {
             "cooccurrence": {n.neighbour_id: playlists_reason(n.support) for n in direct},
@@ -267,8 +265,19 @@ class HybridMatcher(Matcher):
         return scores
 
 
+def _counted(tracks: TrackCounts | None, exclude: int) -> Counted:
+    """Return an artist's top tracks as (track id, playlist count) pairs, without `exclude`."""
+    if tracks is None:
+        return []
+    pairs = zip(tracks.ids.tolist(), tracks.counts.tolist(), strict=True)
+    return [(t, n) for t, n in pairs if t != exclude]
+
+
 def _similar_artist_tracks(
-    seed: Seed, similar: Sequence[Neighbour], tops: Mapping[int, Counted], names: Mapping[int, str]
+    seed: Seed,
+    similar: Sequence[Neighbour],
+    tops: Mapping[int, TrackCounts],
+    names: Mapping[int, str],
 ) -> Ranked:
     """Rank similar artists' top tracks by (artist score / best) x (count / that artist's top).
 
@@ -277,13 +286,12 @@ def _similar_artist_tracks(
     best = max((n.score for n in similar), default=0.0)
     tracks, shares, artists = [], [], []
     for artist in similar if best > 0 else ():
-        counted = tops.get(artist.neighbour_id, [])
-        most = max((count for _, count in counted), default=0)
-        if most > 0:
-            tracks.append(np.fromiter((t for t, _ in counted), dtype=np.int64, count=len(counted)))
-            counts = np.fromiter((c for _, c in counted), dtype=np.float64, count=len(counted))
-            shares.append(artist.score / best * counts / most)
-            artists.append(np.full(len(counted), artist.neighbour_id, dtype=np.int64))
+        counted = tops.get(artist.neighbour_id)
+        most = int(counted.counts.max()) if counted is not None and counted.counts.size else 0
+        if counted is not None and most > 0:
+            tracks.append(counted.ids)
+            shares.append(artist.score / best * counted.counts.astype(np.float64) / most)
+            artists.append(np.full(counted.ids.size, artist.neighbour_id, dtype=np.int64))
     if not tracks:
         return {}
     track, share, by = np.concatenate(tracks), np.concatenate(shares), np.concatenate(artists)
