@@ -61,6 +61,7 @@ _LIST_READS = {
     TrackNeighbourList: _list_read(TrackNeighbourList, TrackNeighbourList.track_id),
     ArtistNeighbourList: _list_read(ArtistNeighbourList, ArtistNeighbourList.artist_id),
 }
+_ACTIVE_BUILD = select(IndexBuild.id).where(IndexBuild.active, IndexBuild.status == "ready")
 _TRACK_LISTS = (  # every asked-for artist's name, and its "tracks" list where the build has one
     select(
         Artist.id,
@@ -120,9 +121,8 @@ class IndexReader(CatalogReader):
     def build_id(self) -> int | None:
         """Return the active ready build's id (read once per reader), or None without an index."""
         if not self._build_read:
-            self._build_id = self.session.scalar(
-                select(IndexBuild.id).where(IndexBuild.active, IndexBuild.status == "ready")
-            )
+            active = self.session.connection().execute(_ACTIVE_BUILD)
+            self._build_id = active.scalar()
             self._build_read = True
         return self._build_id
 
