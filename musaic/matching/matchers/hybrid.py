@@ -142,14 +142,20 @@ def propagate(
     return unique, sums.astype(np.float64, copy=False)
 
 
+def _best_order(
+    ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64], exclude: int
+) -> npt.NDArray[np.intp]:
+    """Return the positions of the positive scores, best first (ties by id), without `exclude`."""
+    kept = np.flatnonzero((scores > 0) & (ids != exclude))
+    return kept[np.lexsort((ids[kept], -scores[kept]))]
+
+
 def _best_first(
     scored: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]], exclude: int
 ) -> list[int]:
     """Return the tracks with a positive score, best first (ties by id), without `exclude`."""
     ids, scores = scored
-    keep = (scores > 0) & (ids != exclude)
-    ids, scores = ids[keep], scores[keep]
-    return ids[np.lexsort((ids, -scores))].tolist()
+    return ids[_best_order(ids, scores, exclude)].tolist()
 
 
 class HybridMatcher(Matcher):
@@ -284,24 +290,28 @@ def _similar_artist_tracks(
     A track's reason names the artist that gave it the largest share (the first on a tie).
     """
     best = max((n.score for n in similar), default=0.0)
-    tracks, shares, artists = [], [], []
-    for artist in similar if best > 0 else ():
-        counted = tops.get(artist.neighbour_id)
-        most = int(counted.counts.max()) if counted is not None and counted.counts.size else 0
-        if counted is not None and most > 0:
-            tracks.append(counted.ids)
-            shares.append(artist.score / best * counted.counts.astype(np.float64) / most)
-            artists.append(np.full(counted.ids.size, artist.neighbour_id, dtype=np.int64))
-    if not tracks:
+    listed = [(n, tops[n.neighbour_id]) for n in similar if n.neighbour_id in tops]
+    listed = [(n, counted) for n, counted in listed if counted.ids.size] if best > 0 else []
+    if not listed:
         return {}
-    track, share, by = np.concatenate(tracks), np.concatenate(shares), np.concatenate(artists)
+    sizes = np.fromiter((c.ids.size for _, c in listed), dtype=np.int64, count=len(listed))
+    counts = np.concatenate([c.counts for _, c in listed])
+    most = np.repeat(np.maximum.reduceat(counts, np.cumsum(sizes) - sizes), sizes)
+    keep = most > 0  # an artist whose tracks are in no playlist adds nothing
+    if not keep.any():
+        return {}
+    factor = np.repeat([n.score / best for n, _ in listed], sizes)[keep]
+    share = factor * counts[keep].astype(np.float64) / most[keep]
+    track = np.concatenate([c.ids for _, c in listed])[keep]
+    by = np.repeat([n.neighbour_id for n, _ in listed], sizes)[keep]
     unique, inverse = np.unique(track, return_inverse=True)
     sums = np.bincount(inverse, weights=share).astype(np.float64, copy=False)
     order = np.lexsort((np.arange(track.size), -share, track))  # per track: largest share first
-    first = order[np.r_[True, track[order][1:] != track[order][:-1]]]
-    strongest = dict(zip(track[first].tolist(), by[first].tolist(), strict=True))
+    strongest = by[order[np.r_[True, track[order][1:] != track[order][:-1]]]]  # as `unique`
     why = {}
     for artist in similar:
         name = names.get(artist.neighbour_id, "?")
         why[artist.neighbour_id] = reason("similar_artist", f"similar artist: {name}", artist=name)
-    return {t: why[strongest[t]] for t in _best_first((unique, sums), seed.track_id)}
+    picked = _best_order(unique, sums, seed.track_id)
+    reasons = map(why.__getitem__, strongest[picked].tolist())
+    return dict(zip(unique[picked].tolist(), reasons, strict=True))
