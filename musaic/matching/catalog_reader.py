@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from itertools import groupby
-from operator import itemgetter
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Executable, bindparam, func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.orm import Session, scoped_session
 
 from musaic.matching.memory import Memory
+from musaic.matching.track_facts import IDS, TRACK_FACTS, TrackFacts, TrackInfos, read_facts
 from musaic.matching.types import Seed, TrackInfo
 from musaic.models import (
-    AUDIO_FEATURES,
     TOP_TRACK_ORDER,
     Artist,
     ArtistTag,
@@ -22,43 +20,10 @@ from musaic.models import (
     Track,
     TrackArtist,
 )
-from musaic.models.lists import in_list, list_param
-
-_FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
-
-
-_ENERGY, _TEMPO = AUDIO_FEATURES.index("energy"), AUDIO_FEATURES.index("tempo")
-
-
-def _features(values: Sequence[Any]) -> dict[str, float] | None:
-    """Return the known audio features, or None without energy and tempo (has_audio_features)."""
-    if values[_ENERGY] is None or values[_TEMPO] is None:
-        return None  # most playlist-only tracks: no dict to build
-    pairs = zip(AUDIO_FEATURES, values, strict=True)
-    return {name: float(value) for name, value in pairs if value is not None}
-
+from musaic.models.lists import in_list
 
 # Statements built once; the ids are one list parameter, so a call costs no per-id expression
 # building and its SQL text never changes (musaic/models/lists.py).
-IDS: BindParameter[Any] = list_param("ids")
-_TRACK_FACTS = (  # one row per credit (one with no artist for an uncredited track), in order
-    select(
-        Track.id,
-        Track.title,
-        Track.song_key,
-        Track.release_year,
-        Track.explicit,
-        Track.popularity,
-        Track.playlist_count,
-        *_FEATURE_COLUMNS,
-        Artist.id,
-        Artist.name,
-    )
-    .outerjoin(TrackArtist, TrackArtist.track_id == Track.id)
-    .outerjoin(Artist, Artist.id == TrackArtist.artist_id)
-    .where(in_list(Track.id, IDS))
-    .order_by(Track.id, TrackArtist.position)
-)
 _ARTIST_NAMES = select(Artist.id, Artist.name).where(in_list(Artist.id, IDS))
 _TOP_POSITION = (
     func.row_number()
@@ -87,25 +52,6 @@ _ARTIST_TAGS = (
 )
 
 
-def _track_info(credits: Iterable[Sequence[Any]]) -> TrackInfo:
-    """Return one track's TrackInfo from its _TRACK_FACTS rows (one per credit, in order)."""
-    rows = list(credits)
-    track_id, title, key, year, explicit, popularity, count, *features = rows[0][:-2]
-    artists = [(row[-2], row[-1]) for row in rows if row[-2] is not None]
-    return TrackInfo(
-        id=track_id,
-        title=title,
-        song_key=key,
-        artist_ids=tuple(a for a, _ in artists),
-        artist_names=tuple(n for _, n in artists),
-        release_year=year,
-        explicit=explicit,
-        popularity=popularity,
-        playlist_count=count or 0,
-        features=_features(features),
-    )
-
-
 class CatalogReader:
     """Batch reads of catalog facts: one query per call, never one per track.
 
@@ -115,20 +61,24 @@ class CatalogReader:
 
     def __init__(self, session: Session | scoped_session[Any]) -> None:
         self.session = session
-        self._tracks: Memory[TrackInfo] = Memory()
+        self._tracks: Memory[TrackFacts] = Memory()
         self._artist_names: Memory[str] = Memory()
 
     def _rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Any]:
         """Run a Core read on the session's connection (no ORM layer) and fetch every row."""
         return self.session.connection().execute(statement, params).all()
 
-    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
-        """Return plain facts about each of the given tracks, ascending by id (one query)."""
-        return self._tracks.lookup(track_ids, self._read_track_infos)
+    def track_infos(self, track_ids: Iterable[int]) -> Mapping[int, TrackInfo]:
+        """Return plain facts about each of the given tracks, ascending by id (one query).
 
-    def _read_track_infos(self, ids: list[int]) -> dict[int, TrackInfo]:
-        rows = self._rows(_TRACK_FACTS, {"ids": ids})
-        return {track_id: _track_info(group) for track_id, group in groupby(rows, itemgetter(0))}
+        Each TrackInfo is built when first looked up (musaic.matching.track_facts).
+        """
+        return TrackInfos(self._track_facts(track_ids))
+
+    def _track_facts(self, track_ids: Iterable[int]) -> dict[int, TrackFacts]:
+        return self._tracks.lookup(
+            track_ids, lambda ids: read_facts(self._rows(TRACK_FACTS, {"ids": ids}))
+        )
 
     def seed(self, track_id: int) -> Seed | None:
         """Return the Seed for a catalog track, or None when the track does not exist."""
@@ -149,7 +99,7 @@ class CatalogReader:
         Read with the rest of the tracks' facts: the tracks whose counts break the hybrid's
         ties are the ones post-processing reads next, so that read then costs nothing.
         """
-        return {t: info.playlist_count for t, info in self.track_infos(track_ids).items()}
+        return {t: facts.playlist_count for t, facts in self._track_facts(track_ids).items()}
 
     def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
         """Return each artist's most-playlisted tracks (credited in any position), best first."""

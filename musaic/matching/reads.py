@@ -6,7 +6,7 @@ fake the rule tests use (tests/matching/fake_index.py), and the evaluation's col
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -53,7 +53,7 @@ class IndexReads(Protocol):
         """Return the top `limit` neighbours of each artist per kind (kinds sorted), best first."""
         ...
 
-    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+    def track_infos(self, track_ids: Iterable[int]) -> Mapping[int, TrackInfo]:
         """Return plain facts about each of the given tracks that exists."""
         ...
 
@@ -158,7 +158,7 @@ class ForwardingReads:
         """Forward to `inner`."""
         return self.inner.artist_neighbours(artist_ids, kinds, limit)
 
-    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+    def track_infos(self, track_ids: Iterable[int]) -> Mapping[int, TrackInfo]:
         """Forward to `inner`."""
         return self.inner.track_infos(track_ids)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,7 +46,7 @@ class GeneratedPlaylist:
 
     seed: Seed
     items: list[Candidate]
-    tracks: dict[int, TrackInfo]
+    tracks: Mapping[int, TrackInfo]
     notes: list[str]
     timings: dict[str, float]
     spotify_calls: int
