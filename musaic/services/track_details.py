@@ -81,7 +81,7 @@ class TrackDetails:
 
 def track_details(track_ids: Iterable[int]) -> dict[int, TrackDetails]:
     """Return the details of every given track that exists, ascending by id (one query)."""
-    rows = db.session.connection().execute(_DETAILS, {"ids": sorted(set(track_ids))})
+    rows = db.session.connection().execute(_DETAILS, {"ids": sorted(set(track_ids))}).all()
     return {track_id: _details(group) for track_id, group in groupby(rows, itemgetter(0))}
 
 

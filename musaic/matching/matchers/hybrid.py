@@ -110,15 +110,22 @@ def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> Fused:
 
 
 def explained(
-    lists: Mapping[str, Ranked], weights: Mapping[str, float], track_id: int, score: float
-) -> Candidate:
-    """Return the candidate with the reason of every weighted signal that lists it."""
-    reasons: list[Reason] = []
-    for name, ranked in lists.items():
-        why = ranked.get(track_id) if weights.get(name, 0.0) > 0 else None
-        if why is not None and why not in reasons:
-            reasons.append(why)
-    return Candidate(track_id, score, reasons)
+    lists: Mapping[str, Ranked],
+    weights: Mapping[str, float],
+    track_ids: Sequence[int],
+    scores: Sequence[float],
+) -> list[Candidate]:
+    """Return the candidates, each with the reason of every weighted signal that lists it."""
+    weighted = [ranked for name, ranked in lists.items() if weights.get(name, 0.0) > 0]
+    found = []
+    for track_id, score in zip(track_ids, scores, strict=True):
+        reasons: list[Reason] = []
+        for ranked in weighted:
+            why = ranked.get(track_id)
+            if why is not None and why not in reasons:
+                reasons.append(why)
+        found.append(Candidate(track_id, score, reasons))
+    return found
 
 
 def propagate(
@@ -183,16 +190,17 @@ class HybridMatcher(Matcher):
         weights = signal_weights(seed.playlist_count, self.weights)
         fused = fuse(lists, weights).without(seed.track_id)
         scores = self._break_ties(fused, k)
-        ids = fused.track_ids.tolist()
-        return [explained(lists, weights, ids[i], float(scores[i])) for i in fused.best(k, scores)]
+        picks = fused.best(k, scores)
+        return explained(lists, weights, fused.track_ids[picks].tolist(), scores[picks].tolist())
 
     def fused(self, seed: Seed, depth: int) -> tuple[dict[str, Ranked], list[Candidate]]:
         """Return every signal's ranked list and the fusion's best `depth` (seed left out)."""
         lists = self.signal_lists(seed, depth)
         weights = self.fusion_weights(seed)
         fused = fuse(lists, weights).without(seed.track_id)
-        ids, scores = fused.track_ids.tolist(), fused.scores.tolist()
-        return lists, [explained(lists, weights, ids[i], scores[i]) for i in fused.best(depth)]
+        picks = fused.best(depth)
+        ids, scores = fused.track_ids[picks].tolist(), fused.scores[picks].tolist()
+        return lists, explained(lists, weights, ids, scores)
 
     def fusion_weights(self, seed: Seed) -> dict[str, float]:
         """Return the weight of each list `fused` adds up (a second stage may add lists)."""
