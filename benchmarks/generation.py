@@ -1,7 +1,13 @@
 """Generation latency: 200 catalog seeds in-process and over HTTP, vs its own I/O floor.
 
-"bare_io" replays, per seed, every SELECT that seed's generation issued (recorded once), on the
-raw DB-API cursor with nothing else: the rows generation needs, fetched as fast as SQL can.
+Two floors, both replayed per seed on the raw DB-API connection with nothing else, from what
+that seed's generation issued (recorded once):
+- "bare_io": every SELECT, fetched: the rows generation needs, as fast as SQL can read them.
+- "bare_io_rw": every statement, the saving writes included (the playlist INSERT ... RETURNING,
+  the executemany of its tracks, with the new playlist's id in place of the recorded one), then
+  the commit: everything generation asks of the database, since generating saves the playlist.
+"in_process_cpu" is the in-process calls' CPU time (thread_time): on a machine shared with other
+jobs it moves less than the wall time, so old and new code compare better by it.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ NEIGHBOUR_READ = text(
     "SELECT neighbour_ids, scores, support FROM track_neighbour_lists "
     "WHERE build_id = :build AND kind = 'cooc' AND track_id = :track"
 )
-Statement = tuple[str, Any]
+Statement = tuple[str, Any, bool]  # SQL, DB-API parameters, executemany
 
 
 def pick_seeds(count: int, seed: int = SEED) -> tuple[int, list[int]]:
@@ -50,41 +56,81 @@ def pick_seeds(count: int, seed: int = SEED) -> tuple[int, list[int]]:
     return build, random.Random(seed).sample(ids, min(count, len(ids)))
 
 
-def recorded_reads(call: Callable[[], Any]) -> list[Statement]:
-    """Run `call` once and return the (SQL, DB-API parameters) of every SELECT it issued."""
-    reads: list[Statement] = []
+def is_read(statement: Statement) -> bool:
+    """Tell whether a recorded statement is a SELECT."""
+    return statement[0].lstrip().upper().startswith(("SELECT", "WITH"))
 
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            reads.append((statement, parameters))
+
+def recorded_statements(call: Callable[[], Any]) -> list[Statement]:
+    """Run `call` once and return every statement it sent, in order, as the driver got it."""
+    sent: list[Statement] = []
+
+    def record(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool
+    ) -> None:
+        sent.append((statement, parameters, many))
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         call()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    return reads
+    return sent
 
 
-def bare_io(reads: dict[int, list[Statement]]) -> Callable[[int], None]:
-    """Return a call that replays one seed's recorded SELECTs on the raw cursor."""
-    cursor = db.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+def _renumbered(statement: Statement, playlist_id: int) -> Any:
+    """Return a write's parameters with `playlist_id` as the playlist its rows belong to."""
+    sql, parameters, many = statement
+    if "playlist_id" not in sql:
+        return parameters
+    rows = parameters if many else [parameters]
+    if isinstance(rows[0], dict):  # named parameters (PostgreSQL): playlist_id, playlist_id__0...
+        fixed: list[Any] = [
+            {k: playlist_id if k.split("__")[0] == "playlist_id" else v for k, v in row.items()}
+            for row in rows
+        ]
+    else:  # positional (SQLite): the column's place in "INSERT INTO t (a, b, ...)"
+        columns = [c.strip() for c in sql[sql.index("(") + 1 : sql.index(")")].split(",")]
+        at = columns.index("playlist_id")
+        fixed = [(*row[:at], playlist_id, *row[at + 1 :]) for row in rows]
+    return fixed if many else fixed[0]
+
+
+def bare_io(sent: dict[int, list[Statement]], *, writes: bool = False) -> Callable[[int], None]:
+    """Return a call that replays one seed's recorded SELECTs (and writes, then commits)."""
+    connection = db.session.connection().connection.driver_connection
+    cursor = connection.cursor()  # type: ignore[union-attr]
 
     def replay(track_id: int) -> None:
-        for statement, parameters in reads[track_id]:
-            cursor.execute(statement, parameters)
-            cursor.fetchall()
+        playlist_id = None
+        for statement in sent[track_id]:
+            sql, parameters, many = statement
+            if is_read(statement):
+                cursor.execute(sql, parameters)
+                cursor.fetchall()
+            elif writes:
+                if playlist_id is not None:
+                    parameters = _renumbered(statement, playlist_id)
+                (cursor.executemany if many else cursor.execute)(sql, parameters)
+                if "RETURNING" in sql.upper():
+                    playlist_id = cursor.fetchall()[0][0]
+        if writes:
+            connection.commit()  # type: ignore[union-attr]
 
     return replay
 
 
-def timed(call: Callable[[int], Any], seeds: list[int]) -> list[float]:
-    """Return each call's wall time in milliseconds."""
+def timed(
+    call: Callable[[int], Any], seeds: list[int], cpu: list[float] | None = None
+) -> list[float]:
+    """Return each call's wall time in milliseconds (and append its CPU time to `cpu`)."""
     times = []
     for track_id in seeds:
-        start = time.perf_counter()
+        start, started_cpu = time.perf_counter(), time.thread_time()
         call(track_id)
         times.append((time.perf_counter() - start) * 1000)
+        if cpu is not None:
+            cpu.append((time.thread_time() - started_cpu) * 1000)
     return times
 
 
@@ -144,9 +190,11 @@ def run(
 
         generate(seeds[0])  # once: per-build caches (popularity bands) are not per-seed reads
         settle_heap()  # as `musaic serve` and the gunicorn entry point do after start-up
-        reads = {t: recorded_reads(lambda t=t: generate(t)) for t in seeds}  # type: ignore[misc]
-        floor = timed(bare_io(reads), seeds)
-        in_process = timed(generate, seeds)
+        sent = {t: recorded_statements(lambda t=t: generate(t)) for t in seeds}  # type: ignore[misc]
+        floor = timed(bare_io(sent), seeds)
+        floor_rw = timed(bare_io(sent, writes=True), seeds)
+        in_process_cpu: list[float] = []  # other jobs on a shared machine inflate it less
+        in_process = timed(generate, seeds, in_process_cpu)
     http = _http_times(app, seeds, length, matcher)
     with app.app_context():
         unit = statistics.median(read)
@@ -161,24 +209,38 @@ def run(
             "matcher": matcher,
             "neighbour_read": summary(read, unit),
             "bare_io": summary(floor, unit),
+            "bare_io_rw": summary(floor_rw, unit),
             "in_process": summary(in_process, unit),
-            "reads_per_seed": round(statistics.mean(len(r) for r in reads.values()), 1),
+            "in_process_cpu": summary(in_process_cpu, unit),
+            "reads_per_seed": _per_seed(sent, reads=True),
+            "writes_per_seed": _per_seed(sent, reads=False),
             "in_process_vs_bare_io": round(
                 statistics.median(in_process) / statistics.median(floor), 2
             ),
+            "in_process_vs_bare_io_rw": round(
+                statistics.median(in_process) / statistics.median(floor_rw), 2
+            ),
             "http": summary(http, unit),
         }
+
+
+def _per_seed(sent: dict[int, list[Statement]], *, reads: bool) -> float:
+    """Return the mean number of reads (or writes) one seed's generation sent."""
+    counts = [sum(is_read(s) == reads for s in statements) for statements in sent.values()]
+    return round(statistics.mean(counts), 1)
 
 
 def format_table(report: dict[str, Any]) -> str:
     """Return the report as a text table."""
     lines = [
         f"{report['seeds']} seeds, length {report['length']}, {report['matcher']}, "
-        f"{report['database']}, {report['reads_per_seed']} SELECTs per seed; "
-        f"in-process / bare I/O p50 = {report['in_process_vs_bare_io']}",
+        f"{report['database']}, {report['reads_per_seed']} SELECTs and "
+        f"{report['writes_per_seed']} writes per seed; in-process / bare I/O p50 = "
+        f"{report['in_process_vs_bare_io']} (reads), {report['in_process_vs_bare_io_rw']} "
+        "(reads, writes and commit)",
         f"{'measure':16s} {'p50 ms':>9s} {'p95 ms':>9s} {'p50 x read':>11s} {'p95 x read':>11s}",
     ]
-    for name in ("neighbour_read", "bare_io", "in_process", "http"):
+    for name in ("neighbour_read", "bare_io", "bare_io_rw", "in_process", "in_process_cpu", "http"):
         s = report[name]
         lines.append(
             f"{name:16s} {s['p50_ms']:9.2f} {s['p95_ms']:9.2f} "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from musaic.matching.reads import ForwardingReads, IndexReads
@@ -55,11 +55,11 @@ class ColdSeedReads(ForwardingReads):
         """Return the inner artist rows unchanged."""
         return self.inner.artist_neighbours(artist_ids, _kinds(kinds), limit)
 
-    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+    def track_infos(self, track_ids: Iterable[int]) -> Mapping[int, TrackInfo]:
         """Return the inner facts, the cold seed in no playlist."""
-        infos = self.inner.track_infos(track_ids)
-        if self.cold in infos:
-            infos[self.cold] = replace(infos[self.cold], playlist_count=0)
+        infos, cold = self.inner.track_infos(track_ids), self.cold
+        if cold is not None and cold in infos:
+            return {**infos, cold: replace(infos[cold], playlist_count=0)}
         return infos
 
     def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Executable, bindparam, func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.orm import Session, scoped_session
 
+from musaic.matching.memory import Memory
+from musaic.matching.track_facts import IDS, TRACK_FACTS, TrackFacts, TrackInfos, read_facts
 from musaic.matching.types import Seed, TrackInfo
 from musaic.models import (
-    AUDIO_FEATURES,
     TOP_TRACK_ORDER,
     Artist,
     ArtistTag,
@@ -19,43 +20,11 @@ from musaic.models import (
     Track,
     TrackArtist,
 )
-from musaic.shared import chunks
+from musaic.models.lists import in_list
 
-_FEATURE_COLUMNS = [getattr(Track, name) for name in AUDIO_FEATURES]
-
-
-_ENERGY, _TEMPO = AUDIO_FEATURES.index("energy"), AUDIO_FEATURES.index("tempo")
-
-
-def _features(values: Sequence[Any]) -> dict[str, float] | None:
-    """Return the known audio features, or None without energy and tempo (has_audio_features)."""
-    if values[_ENERGY] is None or values[_TEMPO] is None:
-        return None  # most playlist-only tracks: no dict to build
-    pairs = zip(AUDIO_FEATURES, values, strict=True)
-    return {name: float(value) for name, value in pairs if value is not None}
-
-
-# Statements built once; the ids are one expanding parameter, so a call costs no per-id
-# expression building (docs/index-contract.md: reads are batched, one query per 900 ids).
-IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-_CREDITS = (
-    select(TrackArtist.track_id, Artist.id, Artist.name)
-    .join(Artist, Artist.id == TrackArtist.artist_id)
-    .where(TrackArtist.track_id.in_(IDS))
-    .order_by(TrackArtist.track_id, TrackArtist.position)
-)
-_TRACK_FACTS = select(
-    Track.id,
-    Track.title,
-    Track.song_key,
-    Track.release_year,
-    Track.explicit,
-    Track.popularity,
-    Track.playlist_count,
-    *_FEATURE_COLUMNS,
-).where(Track.id.in_(IDS))
-_PLAYLIST_COUNTS = select(Track.id, Track.playlist_count).where(Track.id.in_(IDS))
-_ARTIST_NAMES = select(Artist.id, Artist.name).where(Artist.id.in_(IDS))
+# Statements built once; the ids are one list parameter, so a call costs no per-id expression
+# building and its SQL text never changes (musaic/models/lists.py).
+_ARTIST_NAMES = select(Artist.id, Artist.name).where(in_list(Artist.id, IDS))
 _TOP_POSITION = (
     func.row_number()
     .over(
@@ -67,7 +36,7 @@ _TOP_POSITION = (
 _RANKED = (
     select(TrackArtist.artist_id, Track.id.label("track_id"), Track.playlist_count, _TOP_POSITION)
     .join(Track, Track.id == TrackArtist.track_id)
-    .where(TrackArtist.artist_id.in_(IDS))
+    .where(in_list(TrackArtist.artist_id, IDS))
     .subquery()
 )
 _ARTIST_TOP_TRACKS = (
@@ -78,68 +47,59 @@ _ARTIST_TOP_TRACKS = (
 _ARTIST_TAGS = (
     select(ArtistTag.artist_id, Tag.id, Tag.name)
     .join(Tag, Tag.id == ArtistTag.tag_id)
-    .where(ArtistTag.artist_id.in_(IDS))
+    .where(in_list(ArtistTag.artist_id, IDS))
     .order_by(ArtistTag.artist_id, ArtistTag.weight.desc(), Tag.name)
 )
 
 
 class CatalogReader:
-    """Batch reads of catalog facts: one query per call, never one per track."""
+    """Batch reads of catalog facts: one query per call, never one per track.
+
+    A reader remembers the tracks and artist names it has read (musaic.matching.memory), so
+    the steps of one generation that ask about the same tracks read them once.
+    """
 
     def __init__(self, session: Session | scoped_session[Any]) -> None:
         self.session = session
+        self._tracks: Memory[TrackFacts] = Memory()
+        self._artist_names: Memory[str] = Memory()
 
     def _rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Any]:
         """Run a Core read on the session's connection (no ORM layer) and fetch every row."""
         return self.session.connection().execute(statement, params).all()
 
-    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
-        """Return plain facts about each of the given tracks (two queries per 900 ids)."""
-        ids = sorted(set(track_ids))
-        credits: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        infos: dict[int, TrackInfo] = {}
-        for chunk in chunks(ids):
-            for track_id, artist_id, name in self._rows(_CREDITS, {"ids": chunk}):
-                credits[track_id].append((artist_id, name))
-            for row in self._rows(_TRACK_FACTS, {"ids": chunk}):
-                track_id, title, key, year, explicit, popularity, count, *features = row
-                infos[track_id] = TrackInfo(
-                    id=track_id,
-                    title=title,
-                    song_key=key,
-                    artist_ids=tuple(a for a, _ in credits[track_id]),
-                    artist_names=tuple(n for _, n in credits[track_id]),
-                    release_year=year,
-                    explicit=explicit,
-                    popularity=popularity,
-                    playlist_count=count or 0,
-                    features=_features(features),
-                )
-        return infos
+    def track_infos(self, track_ids: Iterable[int]) -> Mapping[int, TrackInfo]:
+        """Return plain facts about each of the given tracks, ascending by id (one query).
+
+        Each TrackInfo is built when first looked up (musaic.matching.track_facts).
+        """
+        return TrackInfos(self._track_facts(track_ids))
+
+    def _track_facts(self, track_ids: Iterable[int]) -> dict[int, TrackFacts]:
+        return self._tracks.lookup(
+            track_ids, lambda ids: read_facts(self._rows(TRACK_FACTS, {"ids": ids}))
+        )
 
     def seed(self, track_id: int) -> Seed | None:
         """Return the Seed for a catalog track, or None when the track does not exist."""
         info = self.track_infos([track_id]).get(track_id)
         if info is None:
             return None
-        tags = self.artist_tags(info.artist_ids)
-        names = sorted({name for per_artist in tags.values() for name in per_artist.values()})
         return Seed(
             track_id=info.id,
             artist_ids=info.artist_ids,
             song_key=info.song_key,
             features=info.features,
-            tags=tuple(names),
             playlist_count=info.playlist_count,
         )
 
     def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
-        """Return how many playlists hold each of the given tracks."""
-        counts: dict[int, int] = {}
-        for chunk in chunks(sorted(set(track_ids))):
-            rows = self._rows(_PLAYLIST_COUNTS, {"ids": chunk})
-            counts.update((track_id, count or 0) for track_id, count in rows)
-        return counts
+        """Return how many playlists hold each of the given tracks.
+
+        Read with the rest of the tracks' facts: the tracks whose counts break the hybrid's
+        ties are the ones post-processing reads next, so that read then costs nothing.
+        """
+        return {t: facts.playlist_count for t, facts in self._track_facts(track_ids).items()}
 
     def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
         """Return each artist's most-playlisted tracks (credited in any position), best first."""
@@ -178,11 +138,10 @@ class CatalogReader:
 
     def artist_names(self, artist_ids: Iterable[int]) -> dict[int, str]:
         """Return the names of the given artists."""
-        ids = sorted(set(artist_ids))
-        if not ids:
-            return {}
-        rows = self._rows(_ARTIST_NAMES, {"ids": ids})
-        return {artist_id: name for artist_id, name in rows}
+        return self._artist_names.lookup(artist_ids, self._read_artist_names)
+
+    def _read_artist_names(self, ids: list[int]) -> dict[int, str]:
+        return {artist_id: name for artist_id, name in self._rows(_ARTIST_NAMES, {"ids": ids})}
 
     def artist_tags(self, artist_ids: Iterable[int]) -> dict[int, dict[int, str]]:
         """Return each artist's tags as {tag id: tag name}, strongest first."""

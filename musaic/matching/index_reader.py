@@ -12,22 +12,30 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
 from musaic.matching.catalog_reader import IDS, CatalogReader
 from musaic.matching.learned import LearnedRanker, load_ranker
 from musaic.matching.popularity import popularity_thresholds
-from musaic.matching.types import Neighbour, NeighbourArrays, PopularityThresholds, TrackInfo
+from musaic.matching.reads import as_track_counts
+from musaic.matching.types import (
+    Neighbour,
+    NeighbourArrays,
+    PopularityThresholds,
+    TrackCounts,
+    TrackInfo,
+)
 from musaic.models import (
     ARTIST_TRACKS_K,
     ARTIST_TRACKS_KIND,
+    Artist,
     ArtistNeighbourList,
     IndexBuild,
     TrackNeighbourList,
 )
 from musaic.models.index import UnpackedList, unpack_list
-from musaic.shared import chunks
+from musaic.models.lists import in_list, list_param
 
 # Callers import the reader and the values it returns from here.
 __all__ = ["IndexReader", "Neighbour", "PopularityThresholds", "TrackInfo"]
@@ -42,8 +50,8 @@ def _list_read(table: type[TrackNeighbourList] | type[ArtistNeighbourList], sour
         select(source, table.kind, table.neighbour_ids, table.scores, table.support)
         .where(
             table.build_id == bindparam("build"),
-            table.kind.in_(bindparam("kinds", expanding=True)),
-            source.in_(IDS),
+            in_list(table.kind, list_param("kinds", String)),
+            in_list(source, IDS),
         )
         .order_by(source, table.kind)
     )
@@ -53,6 +61,26 @@ _LIST_READS = {
     TrackNeighbourList: _list_read(TrackNeighbourList, TrackNeighbourList.track_id),
     ArtistNeighbourList: _list_read(ArtistNeighbourList, ArtistNeighbourList.artist_id),
 }
+_ACTIVE_BUILD = select(IndexBuild.id).where(IndexBuild.active, IndexBuild.status == "ready")
+_TRACK_LISTS = (  # every asked-for artist's name, and its "tracks" list where the build has one
+    select(
+        Artist.id,
+        Artist.name,
+        ArtistNeighbourList.neighbour_ids,
+        ArtistNeighbourList.scores,
+        ArtistNeighbourList.support,
+    )
+    .outerjoin(
+        ArtistNeighbourList,
+        and_(
+            ArtistNeighbourList.artist_id == Artist.id,
+            ArtistNeighbourList.build_id == bindparam("build"),
+            ArtistNeighbourList.kind == ARTIST_TRACKS_KIND,
+        ),
+    )
+    .where(in_list(Artist.id, IDS))
+    .order_by(Artist.id)
+)
 
 
 def _kinds(kinds: str | Sequence[str]) -> list[str]:
@@ -68,11 +96,12 @@ def _decoded(kind: str, packed: UnpackedList) -> list[Neighbour]:
     return list(map(_NEW_NEIGHBOUR, zip(ids, scores, support, repeat(kind))))
 
 
-def _support(packed: UnpackedList) -> list[int]:
-    """Return a decoded list's support counts (0 each when the kind stores none)."""
+def _counts(packed: UnpackedList) -> TrackCounts:
+    """Return a decoded "tracks" list as arrays (counts 0 when the list stores none)."""
+    ids = packed.neighbour_ids.astype(np.int64)
     if packed.support is None:
-        return [0] * len(packed.neighbour_ids)
-    return packed.support.tolist()
+        return TrackCounts(ids, np.zeros(ids.size, dtype=np.int64))
+    return TrackCounts(ids, packed.support.astype(np.int64))
 
 
 class IndexReader(CatalogReader):
@@ -92,9 +121,8 @@ class IndexReader(CatalogReader):
     def build_id(self) -> int | None:
         """Return the active ready build's id (read once per reader), or None without an index."""
         if not self._build_read:
-            self._build_id = self.session.scalar(
-                select(IndexBuild.id).where(IndexBuild.active, IndexBuild.status == "ready")
-            )
+            active = self.session.connection().execute(_ACTIVE_BUILD)
+            self._build_id = active.scalar()
             self._build_read = True
         return self._build_id
 
@@ -134,7 +162,7 @@ class IndexReader(CatalogReader):
         kinds: str | Sequence[str],
         limit: int,
     ) -> dict[int, list[Neighbour]]:
-        """Read one packed list per (source, kind) of the active build: one query per 900 ids."""
+        """Read one packed list per (source, kind) of the active build, in one query."""
         found: dict[int, list[Neighbour]] = defaultdict(list)
         for source_id, kind, packed in self._lists(table, source, source_ids, kinds, limit):
             found[source_id].extend(_decoded(kind, packed))
@@ -152,40 +180,45 @@ class IndexReader(CatalogReader):
         ids = sorted(set(source_ids))
         if self.build_id is None or not ids or limit <= 0:
             return
-        statement = _LIST_READS[table]
-        wanted = {"build": self.build_id, "kinds": _kinds(kinds)}
-        for chunk in chunks(ids):
-            for owner, kind, packed_ids, scores, support in self._rows(
-                statement, {**wanted, "ids": chunk}
-            ):
-                yield owner, kind, unpack_list(packed_ids, scores, support, limit)
+        wanted = {"build": self.build_id, "kinds": _kinds(kinds), "ids": ids}
+        for owner, kind, packed_ids, scores, support in self._rows(_LIST_READS[table], wanted):
+            yield owner, kind, unpack_list(packed_ids, scores, support, limit)
 
     def artist_top_tracks_counted(
         self, artist_ids: Iterable[int], per_artist: int
     ) -> dict[int, list[tuple[int, int]]]:
-        """Return each artist's top tracks as (track id, playlist count), best first.
+        """Return each artist's top tracks as (track id, playlist count), best first."""
+        if per_artist > ARTIST_TRACKS_K or self.build_id is None:
+            return super().artist_top_tracks_counted(artist_ids, per_artist)
+        found = self.artist_top_track_arrays(artist_ids, per_artist)
+        return {
+            a: list(zip(c.ids.tolist(), c.counts.tolist(), strict=True)) for a, c in found.items()
+        }
 
-        Read from the active build's "tracks" lists (one point read per artist); artists the
-        build does not list (met since it was built), or a longer list than it keeps, are read
-        from the catalog as CatalogReader does.
+    def artist_top_track_arrays(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, TrackCounts]:
+        """Return each artist's top tracks and their playlist counts as arrays, best first.
+
+        Read from the active build's "tracks" lists in one query that also reads the artists'
+        names (the hybrid asks for them next); artists the build does not list (met since it
+        was built), or a longer list than it keeps, are read from the catalog as CatalogReader
+        does.
         """
         ids = sorted(set(artist_ids))
-        if per_artist > ARTIST_TRACKS_K:
-            return super().artist_top_tracks_counted(ids, per_artist)
-        lists = self._lists(
-            ArtistNeighbourList,
-            ArtistNeighbourList.artist_id,
-            ids,
-            ARTIST_TRACKS_KIND,
-            per_artist,
-        )
-        found = {
-            artist: list(zip(packed.neighbour_ids.tolist(), _support(packed), strict=True))
-            for artist, _, packed in lists
-        }
+        if per_artist > ARTIST_TRACKS_K or self.build_id is None or not ids:
+            return as_track_counts(super().artist_top_tracks_counted(ids, per_artist))
+        found, names = {}, {}
+        for artist, name, packed_ids, scores, support in self._rows(
+            _TRACK_LISTS, {"build": self.build_id, "ids": ids}
+        ):
+            names[artist] = name
+            if packed_ids is not None:
+                found[artist] = _counts(unpack_list(packed_ids, scores, support, per_artist))
+        self._artist_names.remember(ids, names)
         missing = [a for a in ids if a not in found]
         if missing:
-            found.update(super().artist_top_tracks_counted(missing, per_artist))
+            found.update(as_track_counts(super().artist_top_tracks_counted(missing, per_artist)))
         return found
 
     def ranker_model(self, features: Sequence[str]) -> LearnedRanker | None:

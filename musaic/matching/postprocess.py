@@ -143,38 +143,62 @@ def _flow_gap(a: TrackInfo, b: TrackInfo) -> float:
     return energy + tempo
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A chosen track waiting for its place, with the facts ordering looks at precomputed."""
+
+    candidate: Candidate
+    info: TrackInfo
+    artists: frozenset[int]
+    primary: tuple[int, ...]  # the first artist, or () for an uncredited track
+
+
 def _next_track(
-    previous: TrackInfo | None, remaining: list[Candidate], tracks: Mapping[int, TrackInfo]
-) -> Candidate:
-    """Pick the next track: a different artist if possible, near the top, with a smooth flow."""
-    taken = set(previous.artist_ids) if previous else set()
-    fresh = [
-        (i, c) for i, c in enumerate(remaining) if not taken & set(tracks[c.track_id].artist_ids)
-    ]
-    counts = Counter(tracks[c.track_id].artist_ids[:1] for c in remaining)
+    previous: TrackInfo | None, remaining: list[_Pending], primaries: Counter[tuple[int, ...]]
+) -> int:
+    """Pick the next track: a different artist if possible, near the top, with a smooth flow.
+
+    Returns its position in `remaining`; `primaries` counts the first artists still there.
+    """
+    taken = frozenset(previous.artist_ids) if previous else frozenset()
     # An artist holding over half of what is left must go now, or it repeats at the end.
-    urgent = [
-        (i, c) for i, c in fresh if counts[tracks[c.track_id].artist_ids[:1]] * 2 > len(remaining)
-    ]
-    window = urgent[:1] or [(i, c) for i, c in fresh if i < FLOW_WINDOW] or fresh[:1]
+    may_be_urgent = max(primaries.values(), default=0) * 2 > len(remaining)
+    window: list[int] = []
+    first_fresh = None
+    for i, pending in enumerate(remaining):
+        if not taken.isdisjoint(pending.artists):
+            continue
+        if may_be_urgent and primaries[pending.primary] * 2 > len(remaining):
+            return i
+        first_fresh = i if first_fresh is None else first_fresh
+        if i < FLOW_WINDOW:
+            window.append(i)
+        elif not may_be_urgent:
+            break
+    window = window or ([first_fresh] if first_fresh is not None else [])
     if not window:  # every remaining track repeats the artist: unavoidable
-        return remaining[0]
-    gap = (lambda c: _flow_gap(previous, tracks[c.track_id])) if previous else (lambda c: 0.0)
-    return min(window, key=lambda pair: pair[0] * 0.25 + gap(pair[1]))[1]
+        return 0
+    if previous is None:
+        return window[0]
+    return min(window, key=lambda i: i * 0.25 + _flow_gap(previous, remaining[i].info))
 
 
 def order_tracks(
     first: TrackInfo | None, chosen: Sequence[Candidate], tracks: Mapping[int, TrackInfo]
 ) -> list[Candidate]:
     """Order by score, never the same artist twice in a row when avoidable, smoothing the flow."""
-    remaining = list(chosen)
+    remaining = []
+    for c in chosen:
+        info = tracks[c.track_id]
+        remaining.append(_Pending(c, info, frozenset(info.artist_ids), info.artist_ids[:1]))
+    primaries = Counter(p.primary for p in remaining)
     ordered: list[Candidate] = []
     previous = first
     while remaining:
-        pick = _next_track(previous, remaining, tracks)
-        remaining.remove(pick)
-        ordered.append(pick)
-        previous = tracks[pick.track_id]
+        pick = remaining.pop(_next_track(previous, remaining, primaries))
+        primaries[pick.primary] -= 1
+        ordered.append(pick.candidate)
+        previous = pick.info
     return ordered
 
 

@@ -6,7 +6,7 @@ fake the rule tests use (tests/matching/fake_index.py), and the evaluation's col
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -17,6 +17,7 @@ from musaic.matching.types import (
     NeighbourArrays,
     PopularityThresholds,
     Seed,
+    TrackCounts,
     TrackInfo,
 )
 
@@ -52,7 +53,7 @@ class IndexReads(Protocol):
         """Return the top `limit` neighbours of each artist per kind (kinds sorted), best first."""
         ...
 
-    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+    def track_infos(self, track_ids: Iterable[int]) -> Mapping[int, TrackInfo]:
         """Return plain facts about each of the given tracks that exists."""
         ...
 
@@ -72,6 +73,12 @@ class IndexReads(Protocol):
         self, artist_ids: Iterable[int], per_artist: int
     ) -> dict[int, list[tuple[int, int]]]:
         """Return each artist's top tracks as (track id, playlist count), best first."""
+        ...
+
+    def artist_top_track_arrays(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, TrackCounts]:
+        """Return what artist_top_tracks_counted returns, as arrays (no Python objects)."""
         ...
 
     def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
@@ -116,6 +123,17 @@ def as_arrays(rows: dict[int, list[Neighbour]]) -> dict[int, NeighbourArrays]:
     }
 
 
+def as_track_counts(counted: dict[int, list[tuple[int, int]]]) -> dict[int, TrackCounts]:
+    """Return (track id, playlist count) lists as arrays (for readers that hold them as tuples)."""
+    return {
+        owner: TrackCounts(
+            np.fromiter((t for t, _ in tracks), dtype=np.int64, count=len(tracks)),
+            np.fromiter((c for _, c in tracks), dtype=np.int64, count=len(tracks)),
+        )
+        for owner, tracks in counted.items()
+    }
+
+
 class ForwardingReads:
     """IndexReads that hand every read to `inner`: views override only the reads they change."""
 
@@ -140,7 +158,7 @@ class ForwardingReads:
         """Forward to `inner`."""
         return self.inner.artist_neighbours(artist_ids, kinds, limit)
 
-    def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
+    def track_infos(self, track_ids: Iterable[int]) -> Mapping[int, TrackInfo]:
         """Forward to `inner`."""
         return self.inner.track_infos(track_ids)
 
@@ -161,6 +179,12 @@ class ForwardingReads:
     ) -> dict[int, list[tuple[int, int]]]:
         """Forward to `inner`."""
         return self.inner.artist_top_tracks_counted(artist_ids, per_artist)
+
+    def artist_top_track_arrays(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, TrackCounts]:
+        """Return this view's artist_top_tracks_counted as arrays (views override only that)."""
+        return as_track_counts(self.artist_top_tracks_counted(artist_ids, per_artist))
 
     def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
         """Forward to `inner`."""

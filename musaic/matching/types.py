@@ -25,7 +25,6 @@ class Seed:
     artist_ids: tuple[int, ...]
     song_key: str
     features: dict[str, float] | None
-    tags: tuple[str, ...]
     playlist_count: int = 0  # playlists holding the seed: how much co-occurrence to trust
 
     @property
@@ -60,6 +59,13 @@ class NeighbourArrays(NamedTuple):
 
     ids: npt.NDArray[np.int64]
     scores: npt.NDArray[np.float64]
+
+
+class TrackCounts(NamedTuple):
+    """An artist's top tracks as arrays: track ids and their playlist counts, best first."""
+
+    ids: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,7 +46,7 @@ class GeneratedPlaylist:
 
     seed: Seed
     items: list[Candidate]
-    tracks: dict[int, TrackInfo]
+    tracks: Mapping[int, TrackInfo]
     notes: list[str]
     timings: dict[str, float]
     spotify_calls: int
@@ -103,6 +104,9 @@ def _notes(found: int, length: int, no_index: bool) -> list[str]:
 _ITEM_COLUMNS = ("position", "track_id", "score", "reasons")
 _PLAYLISTS: Table = Playlist.__table__  # type: ignore[assignment]
 _PLAYLIST_TRACKS: Table = PlaylistTrack.__table__  # type: ignore[assignment]
+# Built once: a statement built per request costs its construction and cache key every time.
+_INSERT_PLAYLIST = insert(_PLAYLISTS).returning(_PLAYLISTS.c.id, _PLAYLISTS.c.created_at)
+_INSERT_ITEMS = insert(_PLAYLIST_TRACKS)
 
 
 @dataclass(frozen=True)
@@ -159,9 +163,7 @@ def generate_playlist(
     # Core statements: one INSERT for the playlist, one executemany for its tracks; the answer
     # is built from what was written plus two reads, and only then committed (no read after).
     connection = db.session.connection()  # Core, not the ORM's bulk-insert layer
-    playlist_id, created_at = connection.execute(
-        insert(_PLAYLISTS).values(row).returning(_PLAYLISTS.c.id, _PLAYLISTS.c.created_at)
-    ).one()
+    playlist_id, created_at = connection.execute(_INSERT_PLAYLIST, row).one()
     details = track_details(c.track_id for c in generated.items)
     items = [
         SavedItem(i, c.track_id, round(c.score, 6), c.reasons, details[c.track_id])
@@ -169,7 +171,7 @@ def generate_playlist(
     ]
     if items:
         connection.execute(
-            insert(_PLAYLIST_TRACKS),
+            _INSERT_ITEMS,
             [
                 {"playlist_id": playlist_id, **{k: getattr(item, k) for k in _ITEM_COLUMNS}}
                 for item in items

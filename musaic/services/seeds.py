@@ -71,15 +71,16 @@ def resolve_seed(
 ) -> int:
     """Return the catalog id of the seed, importing it from Spotify when needed.
 
+    One of our ids is returned unread: reading the seed's facts is the first thing generation
+    does, and that read says whether the track exists (404 seed_not_found).
+
     Raises:
         ValidationError: the seed is not in any accepted format (400, field "seed").
-        NotFoundError: no such track (404, code seed_not_found).
+        NotFoundError: no track with that Spotify id (404, code seed_not_found).
         UnprocessableError: a Spotify id outside the catalog while not logged in (422).
     """
     track_id, spotify_id = parse_seed(raw)
     if track_id is not None:
-        if db.session.get(Track, track_id) is None:
-            raise NotFoundError(f"No track {track_id} in the catalog.", code="seed_not_found")
         return track_id
     assert spotify_id is not None
     known = db.session.scalar(select(Track.id).where(Track.spotify_id == spotify_id))

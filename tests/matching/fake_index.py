@@ -9,8 +9,15 @@ from itertools import count
 import numpy as np
 
 from musaic.catalog.normalise import song_key
-from musaic.matching.reads import RowScorer, as_arrays
-from musaic.matching.types import Neighbour, NeighbourArrays, PopularityThresholds, Seed, TrackInfo
+from musaic.matching.reads import RowScorer, as_arrays, as_track_counts
+from musaic.matching.types import (
+    Neighbour,
+    NeighbourArrays,
+    PopularityThresholds,
+    Seed,
+    TrackCounts,
+    TrackInfo,
+)
 
 Row = tuple[int, float, int | None]  # (neighbour id, score, support), best first
 
@@ -126,15 +133,11 @@ class FakeIndex:
         return {t: self.tracks[t] for t in sorted(set(track_ids)) if t in self.tracks}
 
     def seed(self, track_id: int) -> Seed | None:
-        """Return the Seed of a track, its artists' tag names sorted."""
+        """Return the Seed of a track."""
         info = self.tracks.get(track_id)
         if info is None:
             return None
-        tags = sorted({name for a in info.artist_ids for _, name in self.tags.get(a, [])})
-        return Seed(
-            info.id, info.artist_ids, info.song_key, info.features, tuple(tags),
-            info.playlist_count,
-        )  # fmt: skip
+        return Seed(info.id, info.artist_ids, info.song_key, info.features, info.playlist_count)
 
     def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
         """Return each existing track's playlist count."""
@@ -158,6 +161,12 @@ class FakeIndex:
             if mine:
                 found[artist_id] = [(i.id, i.playlist_count) for i in mine[:per_artist]]
         return found
+
+    def artist_top_track_arrays(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, TrackCounts]:
+        """Return artist_top_tracks_counted as arrays."""
+        return as_track_counts(self.artist_top_tracks_counted(artist_ids, per_artist))
 
     def co_credited_artists(self, artist_ids: Iterable[int], limit: int = 20) -> dict[int, int]:
         """Count tracks shared with `artist_ids`, per other artist."""

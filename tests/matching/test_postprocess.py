@@ -18,7 +18,7 @@ from musaic.matching.postprocess import (
 from musaic.matching.types import TrackInfo
 
 THRESHOLDS = PopularityThresholds(playlist_count=(10, 50), popularity=(30, 70))
-SEED = Seed(track_id=1, artist_ids=(100,), song_key="seed band|seed song", features=None, tags=())
+SEED = Seed(track_id=1, artist_ids=(100,), song_key="seed band|seed song", features=None)
 
 
 def _info(track_id: int, artist_id: int, **fields: object) -> TrackInfo:

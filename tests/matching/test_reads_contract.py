@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from musaic.extensions import db
 from musaic.matching.index_reader import IndexReader
@@ -38,11 +39,16 @@ def test_track_and_artist_reads_agree() -> None:
     artists = [world.seed_artist, *world.artists, guest]
     infos = _same(reads, lambda r: r.track_infos(tracks))
     assert set(infos) == {world.seed, world.seed_remaster, collab, world.lonely_track}
-    assert _same(reads, lambda r: r.seed(world.seed)).tags == ("indie", "rock")
+    assert _same(reads, lambda r: r.seed(world.seed)).artist_ids == (world.seed_artist,)
     assert _same(reads, lambda r: r.seed(10**9)) is None
     _same(reads, lambda r: r.playlist_counts(tracks))
     top = _same(reads, lambda r: r.artist_top_tracks_counted(artists, 3))
     assert collab in [t for t, _ in top[guest]]  # credited in second position counts
+    arrays = _same(
+        reads,
+        lambda r: {a: c.ids.tolist() for a, c in r.artist_top_track_arrays(artists, 3).items()},
+    )
+    assert arrays == {a: [t for t, _ in tracks] for a, tracks in top.items()}
     _same(reads, lambda r: r.artist_top_tracks(artists, 2))
     assert _same(reads, lambda r: r.co_credited_artists([world.seed_artist])) == {guest: 1}
     _same(reads, lambda r: r.artist_names([*artists, 10**9]))
@@ -76,3 +82,20 @@ def test_audio_candidates_and_popularity_thresholds_agree() -> None:
     sql, fake = (r.audio_candidates(features, 12) for r in reads)
     assert sorted(sql, key=lambda i: i.id) == sorted(fake, key=lambda i: i.id) and sql
     assert _same(reads, lambda r: r.popularity_thresholds()).max_playlist_count == 100
+
+
+def test_thousands_of_ids_are_one_read_with_one_parameter() -> None:
+    world, reads, _ = _both()
+    many = [*range(10**6, 10**6 + 3000), world.seed, world.lonely_track]  # past SQLite's 999
+    sent: list[Any] = []
+
+    def record(_conn: Any, _cursor: Any, _statement: str, parameters: Any, *_: Any) -> None:
+        sent.append(parameters)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        infos = _same(reads, lambda r: dict(r.track_infos(many)))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert set(infos) == {world.seed, world.lonely_track}
+    assert len(sent) == 1 and len(sent[0]) == 1  # one statement, the list as one value

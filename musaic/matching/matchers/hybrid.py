@@ -15,7 +15,7 @@ from musaic.matching.matchers.audio import AudioMatcher
 from musaic.matching.matchers.cooccurrence import HOP_REASON, playlists_reason
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.reads import IndexReads
-from musaic.matching.types import Neighbour, NeighbourArrays
+from musaic.matching.types import Neighbour, NeighbourArrays, TrackCounts
 
 # docs/matching-research.md, round 2 "Recommended request-time blend" (held-out MPD: NDCG@100
 # 0.1843 vs 0.1606 for raw co-occurrence counts). Every signal f ranks its own candidates; a track
@@ -110,15 +110,22 @@ def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> Fused:
 
 
 def explained(
-    lists: Mapping[str, Ranked], weights: Mapping[str, float], track_id: int, score: float
-) -> Candidate:
-    """Return the candidate with the reason of every weighted signal that lists it."""
-    reasons: list[Reason] = []
-    for name, ranked in lists.items():
-        why = ranked.get(track_id) if weights.get(name, 0.0) > 0 else None
-        if why is not None and why not in reasons:
-            reasons.append(why)
-    return Candidate(track_id, score, reasons)
+    lists: Mapping[str, Ranked],
+    weights: Mapping[str, float],
+    track_ids: Sequence[int],
+    scores: Sequence[float],
+) -> list[Candidate]:
+    """Return the candidates, each with the reason of every weighted signal that lists it."""
+    weighted = [ranked for name, ranked in lists.items() if weights.get(name, 0.0) > 0]
+    found = []
+    for track_id, score in zip(track_ids, scores, strict=True):
+        reasons: list[Reason] = []
+        for ranked in weighted:
+            why = ranked.get(track_id)
+            if why is not None and why not in reasons:
+                reasons.append(why)
+        found.append(Candidate(track_id, score, reasons))
+    return found
 
 
 def propagate(
@@ -142,14 +149,20 @@ def propagate(
     return unique, sums.astype(np.float64, copy=False)
 
 
+def _best_order(
+    ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64], exclude: int
+) -> npt.NDArray[np.intp]:
+    """Return the positions of the positive scores, best first (ties by id), without `exclude`."""
+    kept = np.flatnonzero((scores > 0) & (ids != exclude))
+    return kept[np.lexsort((ids[kept], -scores[kept]))]
+
+
 def _best_first(
     scored: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]], exclude: int
 ) -> list[int]:
     """Return the tracks with a positive score, best first (ties by id), without `exclude`."""
     ids, scores = scored
-    keep = (scores > 0) & (ids != exclude)
-    ids, scores = ids[keep], scores[keep]
-    return ids[np.lexsort((ids, -scores))].tolist()
+    return ids[_best_order(ids, scores, exclude)].tolist()
 
 
 class HybridMatcher(Matcher):
@@ -177,16 +190,17 @@ class HybridMatcher(Matcher):
         weights = signal_weights(seed.playlist_count, self.weights)
         fused = fuse(lists, weights).without(seed.track_id)
         scores = self._break_ties(fused, k)
-        ids = fused.track_ids.tolist()
-        return [explained(lists, weights, ids[i], float(scores[i])) for i in fused.best(k, scores)]
+        picks = fused.best(k, scores)
+        return explained(lists, weights, fused.track_ids[picks].tolist(), scores[picks].tolist())
 
     def fused(self, seed: Seed, depth: int) -> tuple[dict[str, Ranked], list[Candidate]]:
         """Return every signal's ranked list and the fusion's best `depth` (seed left out)."""
         lists = self.signal_lists(seed, depth)
         weights = self.fusion_weights(seed)
         fused = fuse(lists, weights).without(seed.track_id)
-        ids, scores = fused.track_ids.tolist(), fused.scores.tolist()
-        return lists, [explained(lists, weights, ids[i], scores[i]) for i in fused.best(depth)]
+        picks = fused.best(depth)
+        ids, scores = fused.track_ids[picks].tolist(), fused.scores[picks].tolist()
+        return lists, explained(lists, weights, ids, scores)
 
     def fusion_weights(self, seed: Seed) -> dict[str, float]:
         """Return the weight of each list `fused` adds up (a second stage may add lists)."""
@@ -199,10 +213,8 @@ class HybridMatcher(Matcher):
         direct = [n for n in mine if n.kind == "cooc"]
         similar = self._similar_artists(seed)
         artists = [*seed.artist_ids[:1], *(n.neighbour_id for n in similar)]
-        tops = self.index.artist_top_tracks_counted(artists, ARTIST_TRACKS)
-        own = [
-            (t, n) for a in seed.artist_ids[:1] for t, n in tops.get(a, []) if t != seed.track_id
-        ]
+        tops = self.index.artist_top_track_arrays(artists, ARTIST_TRACKS)
+        own = _counted(tops.get(artists[0]) if seed.artist_ids else None, seed.track_id)
         names = self.index.artist_names(artists)
         lists: dict[str, Ranked] = {
             "cooccurrence": {n.neighbour_id: playlists_reason(n.support) for n in direct},
@@ -267,33 +279,47 @@ class HybridMatcher(Matcher):
         return scores
 
 
+def _counted(tracks: TrackCounts | None, exclude: int) -> Counted:
+    """Return an artist's top tracks as (track id, playlist count) pairs, without `exclude`."""
+    if tracks is None:
+        return []
+    pairs = zip(tracks.ids.tolist(), tracks.counts.tolist(), strict=True)
+    return [(t, n) for t, n in pairs if t != exclude]
+
+
 def _similar_artist_tracks(
-    seed: Seed, similar: Sequence[Neighbour], tops: Mapping[int, Counted], names: Mapping[int, str]
+    seed: Seed,
+    similar: Sequence[Neighbour],
+    tops: Mapping[int, TrackCounts],
+    names: Mapping[int, str],
 ) -> Ranked:
     """Rank similar artists' top tracks by (artist score / best) x (count / that artist's top).
 
     A track's reason names the artist that gave it the largest share (the first on a tie).
     """
     best = max((n.score for n in similar), default=0.0)
-    tracks, shares, artists = [], [], []
-    for artist in similar if best > 0 else ():
-        counted = tops.get(artist.neighbour_id, [])
-        most = max((count for _, count in counted), default=0)
-        if most > 0:
-            tracks.append(np.fromiter((t for t, _ in counted), dtype=np.int64, count=len(counted)))
-            counts = np.fromiter((c for _, c in counted), dtype=np.float64, count=len(counted))
-            shares.append(artist.score / best * counts / most)
-            artists.append(np.full(len(counted), artist.neighbour_id, dtype=np.int64))
-    if not tracks:
+    listed = [(n, tops[n.neighbour_id]) for n in similar if n.neighbour_id in tops]
+    listed = [(n, counted) for n, counted in listed if counted.ids.size] if best > 0 else []
+    if not listed:
         return {}
-    track, share, by = np.concatenate(tracks), np.concatenate(shares), np.concatenate(artists)
+    sizes = np.fromiter((c.ids.size for _, c in listed), dtype=np.int64, count=len(listed))
+    counts = np.concatenate([c.counts for _, c in listed])
+    most = np.repeat(np.maximum.reduceat(counts, np.cumsum(sizes) - sizes), sizes)
+    keep = most > 0  # an artist whose tracks are in no playlist adds nothing
+    if not keep.any():
+        return {}
+    factor = np.repeat([n.score / best for n, _ in listed], sizes)[keep]
+    share = factor * counts[keep].astype(np.float64) / most[keep]
+    track = np.concatenate([c.ids for _, c in listed])[keep]
+    by = np.repeat([n.neighbour_id for n, _ in listed], sizes)[keep]
     unique, inverse = np.unique(track, return_inverse=True)
     sums = np.bincount(inverse, weights=share).astype(np.float64, copy=False)
     order = np.lexsort((np.arange(track.size), -share, track))  # per track: largest share first
-    first = order[np.r_[True, track[order][1:] != track[order][:-1]]]
-    strongest = dict(zip(track[first].tolist(), by[first].tolist(), strict=True))
+    strongest = by[order[np.r_[True, track[order][1:] != track[order][:-1]]]]  # as `unique`
     why = {}
     for artist in similar:
         name = names.get(artist.neighbour_id, "?")
         why[artist.neighbour_id] = reason("similar_artist", f"similar artist: {name}", artist=name)
-    return {t: why[strongest[t]] for t in _best_first((unique, sums), seed.track_id)}
+    picked = _best_order(unique, sums, seed.track_id)
+    reasons = map(why.__getitem__, strongest[picked].tolist())
+    return dict(zip(unique[picked].tolist(), reasons, strict=True))
