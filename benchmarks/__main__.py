@@ -12,6 +12,7 @@ BENCHMARKS = (
     "index",
     "generation",
     "scale",
+    "embed_recall",
     "export",
     "protection",
     "load",

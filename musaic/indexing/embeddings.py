@@ -227,8 +227,10 @@ def _top_of_scores(
 
 
 IVF_CELL_TARGETS = 512  # mean targets per k-means cell: cells grow with the catalog
+IVF_MAX_CELL = 2  # a cell holding more than this many times the mean is split (k-means within it)
+IVF_SPLIT_ROUNDS = 3  # splits of splits at most: a tight cluster k-means cannot cut stays whole
 IVF_PROBES = 8  # cells each track names, nearest centroid first
-IVF_SEARCH_CELLS = 24  # cells a group of tracks (same nearest cell) searches: those named most
+IVF_SEARCH_TARGETS = 24 * IVF_CELL_TARGETS  # targets a group of tracks scores (its cells' sum)
 IVF_TRAIN_PER_CELL = 64  # k-means learns from at most this many targets per cell
 IVF_ITERATIONS = 10
 
@@ -280,13 +282,66 @@ def spherical_kmeans(
     return centroids
 
 
+def balanced_cells(
+    vectors: npt.NDArray[np.float32],
+    cell_targets: int,
+    seed: int = 0,
+    max_cell: float = IVF_MAX_CELL,
+    rounds: int = IVF_SPLIT_ROUNDS,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """Return unit centroids of about rows / `cell_targets` cells and each row's cell.
+
+    Spherical k-means leaves its cells uneven, more so as the catalog grows (the largest held
+    11x the mean at 4x the demo), and a search that visits whole cells pays for the large ones.
+    So a cell holding more than `max_cell` x `cell_targets` rows is cut by k-means of its own
+    rows into cells of about `cell_targets`, up to `rounds` times.
+    """
+    n_cells = max(1, round(vectors.shape[0] / cell_targets))
+    centroids = spherical_kmeans(vectors, n_cells, seed)
+    cell_of = _nearest_cells(vectors, centroids, 1, 8192)[:, 0]
+    for _ in range(rounds):
+        sizes = np.bincount(cell_of, minlength=centroids.shape[0])
+        large = np.flatnonzero(sizes > max_cell * cell_targets)
+        if large.size == 0:
+            break
+        members = np.argsort(cell_of, kind="stable")
+        starts = np.searchsorted(cell_of[members], np.arange(centroids.shape[0] + 1))
+        extra: list[npt.NDArray[np.float32]] = []
+        for cell in large.tolist():
+            rows = members[starts[cell] : starts[cell + 1]]
+            parts = spherical_kmeans(vectors[rows], round(rows.size / cell_targets), seed + cell)
+            part_of = _nearest_cells(vectors[rows], parts, 1, 8192)[:, 0]
+            first = centroids.shape[0] + sum(p.shape[0] for p in extra)  # new cells go last
+            cell_of[rows] = np.where(part_of == 0, cell, first + part_of - 1)
+            centroids[cell] = parts[0]
+            extra.append(parts[1:])
+        centroids = np.vstack([centroids, *extra])
+    return centroids, cell_of
+
+
+def _searched_cells(
+    named: npt.NDArray[np.int64], own: int, sizes: IntArray, search_targets: int
+) -> IntArray:
+    """Return the cells a group searches: its own, then those its rows name most, to a budget.
+
+    Cells are added (most named first, ties: lower cell) until they hold `search_targets`
+    targets, so the targets scored per row stay the same however many cells there are.
+    """
+    votes = np.bincount(named.ravel(), minlength=sizes.size)
+    votes[own] = named.size + 1  # its own cell first
+    ranked = np.lexsort((np.arange(sizes.size), -votes))
+    ranked = ranked[votes[ranked] > 0]
+    before = np.cumsum(sizes[ranked]) - sizes[ranked]  # targets in the cells ranked above
+    return np.asarray(ranked[before < search_targets], dtype=np.int64)
+
+
 def ivf_topk_blocks(
     factors: FloatArray | npt.NDArray[np.float32],
     k: int = 100,
     targets: IntArray | None = None,
     cell_targets: int = IVF_CELL_TARGETS,
     probes: int = IVF_PROBES,
-    search_cells: int = IVF_SEARCH_CELLS,
+    search_targets: int = IVF_SEARCH_TARGETS,
     block_bytes: int = 64 << 20,
     min_score: float = 1e-6,
     seed: int = 0,
@@ -296,32 +351,33 @@ def ivf_topk_blocks(
 ) -> Iterator[tuple[IntArray, Neighbours]]:
     """Yield (rows, top-k cosine table) for rows `items` (default all), searching a few cells.
 
-    The targets are split into about targets / `cell_targets` cells by spherical k-means
-    (seeded). Rows are grouped by their nearest cell; each row names its `probes` nearest
-    cells, and a group searches the `search_cells` cells its rows name most often (its own
-    first): every row of the group gets its exact top-k among those cells' targets. So a row's
-    candidates depend only on its group, not on the block size, and the work per row is at most
-    search_cells x (cell size) dot products, plus one per cell to find its cells: for a fixed
-    cell size it stays the same as the catalog grows, but for that last term (n_cells per row,
-    small beside the search). With no more cells than `search_cells` this is the exact search.
-    `in_place`: float32 factors are normalised where they are; `stats` (if given) receives the
-    cell sizes and the mean number of targets scored per row once every block is out.
+    The targets are split into cells of about `cell_targets` (balanced_cells, seeded). Rows are
+    grouped by their nearest cell; each row names its `probes` nearest cells, and a group
+    searches its own cell and then the cells its rows name most, until they hold
+    `search_targets` targets: every row of the group gets its exact top-k among those cells'
+    targets. So a row's candidates depend only on its group, not on the block size, and the
+    work per row is about search_targets dot products (at most one cell more), plus one per
+    cell to find its cells: the same as the catalog grows, but for that last term (n_cells per
+    row, small beside the search). With no more targets than `search_targets` this is the exact
+    search. `in_place`: float32 factors are normalised where they are; `stats` (if given)
+    receives the cell count and sizes and the mean targets scored per row once every block is
+    out.
     """
     f32 = _float32_rows(factors, True, in_place=in_place)
     del factors
     cols = np.arange(f32.shape[0]) if targets is None else np.asarray(targets, dtype=np.int64)
     rows_all = np.arange(f32.shape[0]) if items is None else np.asarray(items, dtype=np.int64)
-    n_cells = max(1, round(cols.size / cell_targets))
-    if n_cells <= search_cells:
+    if cols.size <= search_targets:
         chunk = max(16, block_bytes // (12 * max(cols.size, 1)))
         yield from embedding_topk_blocks(f32, k, chunk, rows_all, cols, True, min_score)
         return
-    centroids = spherical_kmeans(f32[cols], n_cells, seed)
-    target_cell = _nearest_cells(f32[cols], centroids, 1, 8192)[:, 0]
+    centroids, target_cell = balanced_cells(f32[cols], cell_targets, seed)
+    n_cells = centroids.shape[0]
     by_cell = np.argsort(target_cell, kind="stable")  # target positions, cell by cell
     cell_start = np.searchsorted(target_cell[by_cell], np.arange(n_cells + 1))
     sizes = np.diff(cell_start)
-    probed = _nearest_cells(f32[rows_all], centroids, probes, 8192)
+    queries = f32 if items is None else f32[rows_all]  # f32[rows_all] would copy every row
+    probed = _nearest_cells(queries, centroids, probes, 8192)
     order = np.argsort(probed[:, 0], kind="stable")
     group_start = np.searchsorted(probed[order, 0], np.arange(n_cells + 1))
     scored = 0
@@ -329,10 +385,7 @@ def ivf_topk_blocks(
         group = order[group_start[cell] : group_start[cell + 1]]
         if group.size == 0:
             continue
-        votes = np.bincount(probed[group].ravel(), minlength=n_cells)
-        votes[cell] = group.size * probes + 1  # its own cell first
-        searched = np.lexsort((np.arange(n_cells), -votes))[:search_cells]
-        searched = searched[votes[searched] > 0]
+        searched = _searched_cells(probed[group], cell, sizes, search_targets)
         candidates = np.sort(
             np.concatenate([by_cell[cell_start[c] : cell_start[c + 1]] for c in searched])
         )
@@ -346,6 +399,7 @@ def ivf_topk_blocks(
             yield rows, _block_topk(f32[rows], rows, target_f, found, k, min_score, sorter)
     if stats is not None:
         stats.update(
+            cells=n_cells,
             cell_targets_median=int(np.median(sizes)),
             cell_targets_max=int(sizes.max()),
             scored_per_track=round(scored / max(rows_all.size, 1)),

@@ -161,9 +161,8 @@ def embed_table(
     )
     if skipped:
         return _empty(kind, {**details, "skipped": skipped})
-    cells = max(1, round(targets.size / emb.IVF_CELL_TARGETS))
-    details["search"] = "exact" if cells <= emb.IVF_SEARCH_CELLS else "ivf"
-    details.update(cells=cells, probes=emb.IVF_PROBES, search_cells=emb.IVF_SEARCH_CELLS)
+    details["search"] = "exact" if targets.size <= emb.IVF_SEARCH_TARGETS else "ivf"
+    details.update(probes=emb.IVF_PROBES, search_targets=emb.IVF_SEARCH_TARGETS)
     parts = emb.ivf_topk_blocks(
         emb.blocked_item_factors(
             sparse.csr_matrix(binary[:, items]), factors, EMBED_WEIGHTING, EMBED_POWER

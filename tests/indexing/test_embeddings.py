@@ -114,7 +114,7 @@ def test_ivf_with_few_cells_is_the_exact_search() -> None:
     factors = _clustered(300, 4)
     targets = np.arange(0, 300, 2)
     exact = emb.embedding_topk(factors, 10, targets=targets)
-    got = _ivf(factors, targets, cell_targets=50, search_cells=3)  # 3 cells: all
+    got = _ivf(factors, targets, cell_targets=50, search_targets=150)  # all
     assert [got[r] for r in range(300)] == exact.indices.tolist()
 
 
@@ -122,13 +122,33 @@ def test_ivf_finds_most_exact_neighbours_reproducibly_and_never_self() -> None:
     factors = _clustered(3000, 40)
     targets = np.arange(3000)
     exact = emb.embedding_topk(factors, 10, targets=targets)
-    got = _ivf(factors, targets, cell_targets=50, probes=4, search_cells=12, block_bytes=1 << 16)
+    got = _ivf(factors, targets, cell_targets=50, probes=4, search_targets=600, block_bytes=1 << 16)
     hits = sum(len(set(got[r]) & set(exact.indices[r].tolist()) - {-1}) for r in range(3000))
     assert hits / (exact.indices >= 0).sum() > 0.95
     assert all(r not in got[r] for r in range(3000))
     assert (
-        _ivf(factors, targets, cell_targets=50, probes=4, search_cells=12) == got
+        _ivf(factors, targets, cell_targets=50, probes=4, search_targets=600) == got
     )  # block size changes nothing
+
+
+def test_ivf_scores_its_target_budget_per_row_not_more() -> None:
+    factors = _clustered(6000, 60)
+    stats: dict[str, int] = {}
+    for _ in emb.ivf_topk_blocks(factors, 10, cell_targets=50, search_targets=400, stats=stats):
+        pass
+    assert stats["cell_targets_max"] <= 100  # cells over 2x the mean are split
+    assert 400 <= stats["scored_per_track"] <= 400 + stats["cell_targets_max"]
+
+
+def test_balanced_cells_split_the_cells_plain_kmeans_leaves_crowded() -> None:
+    scale = (1.0 / np.arange(1, 17)) ** 2  # a few dominant directions crowd some cells
+    rows = np.random.default_rng(2).standard_normal((5000, 16)) * scale
+    unit = emb.normalise_rows(rows).astype(np.float32)
+    plain = emb._nearest_cells(unit, emb.spherical_kmeans(unit, 50, seed=1), 1, 8192)[:, 0]
+    centroids, cell_of = emb.balanced_cells(unit, 100, seed=1)
+    sizes = np.bincount(cell_of, minlength=centroids.shape[0])
+    assert np.bincount(plain).max() > 200 >= sizes.max() and sizes.sum() == 5000
+    assert np.linalg.norm(centroids, axis=1) == pytest.approx(np.ones(centroids.shape[0]), abs=1e-5)
 
 
 def test_spherical_kmeans_gives_unit_centroids_near_the_clusters() -> None:
