@@ -62,6 +62,15 @@ def song_key(primary_artist: str, title: str) -> str:
     return f"{normalise_artist(primary_artist)}|{base_title(title)}"
 
 
+def title_keys(primary_artist: str, title: str) -> tuple[str, str, str]:
+    """Return (normalise_title, match_key, song_key) of one track, each piece folded once."""
+    artist = normalise_artist(primary_artist)
+    without_feat = _FEATURING.sub("", title)
+    normalised = fold(without_feat) or fold(title)
+    base = fold(_BRACKET_SUFFIX.sub("", _DASH_SUFFIX.sub("", without_feat))) or normalised
+    return normalised, f"{artist}|{normalised}", f"{artist}|{base}"
+
+
 def split_credit(credit: str) -> list[str]:
     """Split a credit string such as "Daft Punk, Pharrell Williams" into artist names."""
     names = [part.strip() for part in CREDIT_SEPARATORS.split(credit) if part and part.strip()]

@@ -59,21 +59,35 @@ class SqliteFtsBackend:
         )
 
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
-        """Insert or replace the documents of these tracks."""
+        """Insert or replace the documents of these tracks, in rowid order.
+
+        FTS5 starts a new segment whenever a rowid lower than the last one is written, so
+        rowids in order keep the index a few large segments instead of many small ones.
+        """
         self.delete_documents(session, [d.track_id for d in documents])
-        if not documents:
+        # Rowids are unique (the track id is their low half): the sort never compares the text.
+        rows = sorted(
+            (
+                ranked_rowid(d.track_id, d.prominence),
+                d.title,
+                d.artists,
+                d.album,
+                d.track_id,
+                d.prominence,
+            )
+            for d in documents
+        )
+        if not rows:
             return
-        rows = [d.__dict__ | {"rowid": ranked_rowid(d.track_id, d.prominence)} for d in documents]
-        session.execute(
-            text(
-                "INSERT INTO track_search (rowid, title, artists, album, track_id, prominence)"
-                " VALUES (:rowid, :title, :artists, :album, :track_id, :prominence)"
-            ),
+        connection = session.connection()
+        connection.exec_driver_sql(
+            "INSERT INTO track_search (rowid, title, artists, album, track_id, prominence)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
-        session.execute(
-            text("INSERT INTO track_search_rows (track_id, doc_rowid) VALUES (:track_id, :rowid)"),
-            rows,
+        connection.exec_driver_sql(
+            "INSERT INTO track_search_rows (track_id, doc_rowid) VALUES (?, ?)",
+            [(row[4], row[0]) for row in rows],
         )
 
     def delete_documents(self, session: Session, track_ids: Sequence[int]) -> None:

@@ -17,14 +17,12 @@ _KEY_CACHE = "musaic.search.keys"
 _EXISTING = text("SELECT term FROM track_search_terms WHERE term IN :terms").bindparams(
     bindparam("terms", expanding=True)
 )
-_UPSERT = text(
-    "INSERT INTO track_search_terms (term, letters, doc_count) VALUES (:term, :letters, :count)"
+_UPSERT = (
+    "INSERT INTO track_search_terms (term, letters, doc_count) VALUES (?, ?, ?)"
     " ON CONFLICT (term) DO UPDATE"
     " SET doc_count = track_search_terms.doc_count + excluded.doc_count"
 )
-_ADD_KEY = text(
-    "INSERT INTO track_search_term_keys (key, term) VALUES (:key, :term) ON CONFLICT DO NOTHING"
-)
+_ADD_KEY = "INSERT INTO track_search_term_keys (key, term) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _COUNTS_SQL = "SELECT term, doc_count FROM track_search_terms WHERE term IN :terms"
 _COUNTS = text(_COUNTS_SQL).bindparams(bindparam("terms", expanding=True))
 _LOOKUP = text(
@@ -50,17 +48,33 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + CHUNK]
 
 
+def _executemany(session: Session, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
+    """Run `sql` (qmark placeholders) once per row on the driver's cursor, in one call.
+
+    SQLAlchemy's text() binds every row's dict itself: most of the time of a vocabulary of
+    hundreds of thousands of keys.
+    """
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    if rows:
+        connection.exec_driver_sql(sql, rows)
+
+
 def add_terms(session: Session, counts: Mapping[str, int]) -> None:
-    """Add `counts` (term -> documents holding it) to the vocabulary; new terms get keys."""
-    for chunk in _chunks(sorted(counts)):
-        existing = set(session.scalars(_EXISTING, {"terms": list(chunk)}))
-        session.execute(
-            _UPSERT,
-            [{"term": t, "letters": "".join(sorted(t)), "count": counts[t]} for t in chunk],
-        )
-        keys = [{"key": k, "term": t} for t in chunk if t not in existing for k in term_keys(t)]
-        if keys:
-            session.execute(_ADD_KEY, keys)
+    """Add `counts` (term -> documents holding it) to the vocabulary; new terms get keys.
+
+    Terms go in sorted order (SQLite numbers new ones in that order); the keys of every new
+    term go in one executemany, sorted, so the (key, term) index is filled front to back.
+    """
+    terms = sorted(counts)
+    existing: set[str] = set()
+    for chunk in _chunks(terms):
+        existing.update(session.scalars(_EXISTING, {"terms": list(chunk)}))
+    rows = [(t, "".join(sorted(t)), counts[t]) for t in terms]
+    _executemany(session, _UPSERT, rows)
+    keys = sorted({(k, t) for t in terms if t not in existing for k in term_keys(t)})
+    _executemany(session, _ADD_KEY, keys)
 
 
 # Counts of terms and the terms under deletion keys in one round trip (key NULL: a count).

@@ -11,13 +11,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from musaic.catalog.importers.records import ArtistRef, TrackRecord
-from musaic.catalog.normalise import (
-    fold,
-    match_key,
-    normalise_artist,
-    normalise_title,
-    song_key,
-)
+from musaic.catalog.normalise import fold, normalise_artist, title_keys
 from musaic.catalog.upsert import scope
 from musaic.catalog.upsert.lookups import KeyIndex, Pending, RowTally, bulk_insert, table_of
 from musaic.models import AUDIO_FEATURES, Album, Artist, Track, TrackArtist
@@ -46,11 +40,8 @@ def _track_keys(isrc: str | None, key: str) -> list[str]:
 @lru_cache(maxsize=1 << 16)
 def _title_keys(primary: str, title: str) -> tuple[str, str, str]:
     """Return (normalised title, match key, song key); cached, as datasets repeat tracks a lot."""
-    return (
-        normalise_title(title)[:500],
-        match_key(primary, title)[:1000],
-        song_key(primary, title)[:1000],
-    )
+    normalised, key, song = title_keys(primary, title)
+    return normalised[:500], key[:1000], song[:1000]
 
 
 @lru_cache(maxsize=1 << 16)
