@@ -74,7 +74,7 @@ def build_document(track: TrackText, weight: float) -> SearchDocument:
 
 def _documents(session: Session, ids: Sequence[int]) -> list[SearchDocument]:
     credits: dict[int, list[str]] = {}
-    for track_id, name in session.execute(_CREDITS, {"ids": list(ids)}):
+    for track_id, name in session.execute(_CREDITS, {"ids": list(ids)}).all():
         credits.setdefault(track_id, []).append(name)
     return [
         build_document(
@@ -83,7 +83,7 @@ def _documents(session: Session, ids: Sequence[int]) -> list[SearchDocument]:
         )
         for tid, title, pop, playlists, album, key, normalised, year in session.execute(
             _TRACKS, {"ids": list(ids)}
-        )
+        ).all()
     ]
 
 
@@ -103,7 +103,9 @@ def _in_index_order(session: Session, track_ids: Sequence[int]) -> list[int]:
     """
     rowids: dict[int, int] = {}
     for chunk in chunks(track_ids, BATCH_SIZE):
-        for track_id, popularity, playlists in session.execute(_WEIGHTS, {"ids": list(chunk)}):
+        for track_id, popularity, playlists in session.execute(
+            _WEIGHTS, {"ids": list(chunk)}
+        ).all():
             rowids[track_id] = ranked_rowid(track_id, prominence(popularity, playlists))
     return sorted(rowids, key=rowids.__getitem__)
 

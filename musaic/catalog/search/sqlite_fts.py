@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from musaic.catalog.search.backend import (
@@ -91,17 +92,31 @@ class SqliteFtsBackend:
         )
 
     def delete_documents(self, session: Session, track_ids: Sequence[int]) -> None:
-        """Remove the documents of these tracks."""
+        """Remove the documents of these tracks.
+
+        The documents are looked up in `track_search_rows` first and FTS5 is asked to delete
+        only those found: a delete on FTS5 between two writes costs it as much as a real one,
+        and during an import most tracks have no document yet. The ids go in as one JSON
+        array rather than an IN list of bound parameters.
+        """
         if not track_ids:
             return
-        for statement in (
-            "DELETE FROM track_search WHERE rowid IN"
-            " (SELECT doc_rowid FROM track_search_rows WHERE track_id IN :ids)",
-            "DELETE FROM track_search_rows WHERE track_id IN :ids",
-        ):
-            session.execute(
-                text(statement).bindparams(bindparam("ids", expanding=True)), {"ids": track_ids}
-            )
+        connection = session.connection()
+        ids = (json.dumps([int(i) for i in track_ids]),)
+        found = connection.exec_driver_sql(
+            "SELECT doc_rowid FROM track_search_rows"
+            " WHERE track_id IN (SELECT value FROM json_each(?))",
+            ids,
+        ).all()
+        if not found:
+            return
+        rowids = (json.dumps([row[0] for row in found]),)
+        connection.exec_driver_sql(
+            "DELETE FROM track_search WHERE rowid IN (SELECT value FROM json_each(?))", rowids
+        )
+        connection.exec_driver_sql(
+            "DELETE FROM track_search_rows WHERE track_id IN (SELECT value FROM json_each(?))", ids
+        )
 
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""
