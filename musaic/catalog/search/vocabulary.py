@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -17,10 +18,18 @@ _KEY_CACHE = "musaic.search.keys"
 _EXISTING = text("SELECT term FROM track_search_terms WHERE term IN :terms").bindparams(
     bindparam("terms", expanding=True)
 )
-_UPSERT = (
-    "INSERT INTO track_search_terms (term, letters, doc_count) VALUES (?, ?, ?)"
+_ADD_COUNT = (
     " ON CONFLICT (term) DO UPDATE"
     " SET doc_count = track_search_terms.doc_count + excluded.doc_count"
+)
+_UPSERT = "INSERT INTO track_search_terms (term, letters, doc_count) VALUES (?, ?, ?)" + _ADD_COUNT
+# SQLite: every term in one statement, in array order. Row by row, each INSERT fired the trigger
+# that feeds the trigram index as a statement of its own, and FTS5 wrote its pending terms out
+# for each one (1.8 s for the 52,000 new terms of the MPD file; 0.4 s as one statement).
+_UPSERT_ALL = (
+    "INSERT INTO track_search_terms (term, letters, doc_count)"
+    " SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true ORDER BY key"
+    + _ADD_COUNT
 )
 _ADD_KEY = "INSERT INTO track_search_term_keys (key, term) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _COUNTS_SQL = "SELECT term, doc_count FROM track_search_terms WHERE term IN :terms"
@@ -65,15 +74,21 @@ def add_terms(session: Session, counts: Mapping[str, int]) -> None:
     """Add `counts` (term -> documents holding it) to the vocabulary; new terms get keys.
 
     Terms go in sorted order (SQLite numbers new ones in that order); the keys of every new
-    term go in one executemany, sorted, so the (key, term) index is filled front to back.
+    term go in one executemany.
     """
     terms = sorted(counts)
     existing: set[str] = set()
     for chunk in _chunks(terms):
         existing.update(session.scalars(_EXISTING, {"terms": list(chunk)}))
     rows = [(t, "".join(sorted(t)), counts[t]) for t in terms]
-    _executemany(session, _UPSERT, rows)
-    keys = sorted({(k, t) for t in terms if t not in existing for k in term_keys(t)})
+    if session.get_bind().dialect.name == "sqlite":
+        if rows:
+            session.connection().exec_driver_sql(
+                _UPSERT_ALL, (json.dumps(rows, ensure_ascii=False),)
+            )
+    else:
+        _executemany(session, _UPSERT, rows)
+    keys = [(k, t) for t in terms if t not in existing for k in term_keys(t)]
     _executemany(session, _ADD_KEY, keys)
 
 
