@@ -18,6 +18,12 @@ _KEY_CACHE = "musaic.search.keys"
 _EXISTING = text("SELECT term FROM track_search_terms WHERE term IN :terms").bindparams(
     bindparam("terms", expanding=True)
 )
+# PostgreSQL answered `term IN (...)` of thousands of terms through the trigram GIN index on a
+# vocabulary of some 25,000 terms: 16-38 s per chunk where this hash join takes 0.02 s.
+_EXISTING_PG = text(
+    "SELECT t.term FROM unnest(CAST(:terms AS text[])) AS u(term)"
+    " JOIN track_search_terms AS t ON t.term = u.term"
+)
 _ADD_COUNT = (
     " ON CONFLICT (term) DO UPDATE"
     " SET doc_count = track_search_terms.doc_count + excluded.doc_count"
@@ -78,10 +84,12 @@ def add_terms(session: Session, counts: Mapping[str, int]) -> None:
     """
     terms = sorted(counts)
     existing: set[str] = set()
+    sqlite = session.get_bind().dialect.name == "sqlite"
     for chunk in _chunks(terms):
-        existing.update(session.scalars(_EXISTING, {"terms": list(chunk)}))
+        query = _EXISTING if sqlite else _EXISTING_PG
+        existing.update(session.scalars(query, {"terms": list(chunk)}))
     rows = [(t, "".join(sorted(t)), counts[t]) for t in terms]
-    if session.get_bind().dialect.name == "sqlite":
+    if sqlite:
         if rows:
             session.connection().exec_driver_sql(
                 _UPSERT_ALL, (json.dumps(rows, ensure_ascii=False),)
