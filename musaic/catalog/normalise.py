@@ -62,6 +62,27 @@ def song_key(primary_artist: str, title: str) -> str:
     return f"{normalise_artist(primary_artist)}|{base_title(title)}"
 
 
+# A title that holds none of these words has no featuring part for _FEATURING to remove.
+_FEATURING_WORD = re.compile(r"feat|ft|with", re.I)
+
+
+def title_keys(primary_artist: str, title: str) -> tuple[str, str, str]:
+    """Return (normalise_title, match_key, song_key) of one track, each piece folded once.
+
+    The suffix patterns need a "-" or a bracket, the featuring one a word of its own: a title
+    without them (most) is left as it is instead of being searched three times.
+    """
+    artist = normalise_artist(primary_artist)
+    without_feat = _FEATURING.sub("", title) if _FEATURING_WORD.search(title) else title
+    normalised = fold(without_feat) or fold(title)
+    stripped = _DASH_SUFFIX.sub("", without_feat) if "-" in without_feat else without_feat
+    if "(" in stripped or "[" in stripped:
+        stripped = _BRACKET_SUFFIX.sub("", stripped)
+    # Nothing stripped: fold(stripped) is `normalised`, or empty and then replaced by it.
+    base = normalised if stripped == without_feat else fold(stripped) or normalised
+    return normalised, f"{artist}|{normalised}", f"{artist}|{base}"
+
+
 def split_credit(credit: str) -> list[str]:
     """Split a credit string such as "Daft Punk, Pharrell Williams" into artist names."""
     names = [part.strip() for part in CREDIT_SEPARATORS.split(credit) if part and part.strip()]

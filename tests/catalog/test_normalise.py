@@ -8,8 +8,10 @@ from musaic.catalog.normalise import (
     featured_artists,
     match_key,
     normalise_artist,
+    normalise_title,
     song_key,
     split_credit,
+    title_keys,
 )
 
 
@@ -67,3 +69,26 @@ def test_featured_artists_are_read_from_the_title() -> None:
         "Fat Man Scoop",
     ]
     assert featured_artists("Get Lucky") == []
+
+
+@pytest.mark.parametrize(
+    ("artist", "title"),
+    [
+        ("Queen", "Bohemian Rhapsody - Remastered 2011"),
+        ("Daft Punk", "Get Lucky (feat. Pharrell Williams) - Radio Edit"),
+        ("The Beatles", "Let It Be [Remix]"),
+        ("a-ha", "Take On Me"),
+        ("Oasis", "Live Forever"),
+        ("X", "(feat. Nobody)"),  # nothing left without the featuring part
+        ("X", "- Live -"),
+        ("X", "Song w\u0131th Dotless I (Live)"),  # re.I matches a dotless i as "i"
+        ("Beyoncé", "Déjà Vu (feat. Jay-Z)"),
+        ("X", "  "),
+    ],
+)
+def test_title_keys_are_the_three_keys_computed_apart(artist: str, title: str) -> None:
+    assert title_keys(artist, title) == (
+        normalise_title(title),
+        match_key(artist, title),
+        song_key(artist, title),
+    )

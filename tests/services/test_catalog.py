@@ -70,6 +70,23 @@ def test_a_strict_import_with_a_bad_row_writes_nothing(app_context: None) -> Non
     assert _track_count() == 0
 
 
+def _foreign_keys_enforced() -> bool:
+    return bool(db.session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar())
+
+
+def test_sqlite_checks_foreign_keys_again_after_an_import_succeeds_or_fails(
+    app_context: None,
+) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the import switches foreign-key checks off on SQLite only")
+    import_file(FIXTURES / "playlist_slice_small.json")
+    assert _foreign_keys_enforced()
+    db.session.commit()
+    with pytest.raises(BadRecordError):
+        import_file(FIXTURES / "tidytuesday_small.csv", strict=True)
+    assert _foreign_keys_enforced()
+
+
 def test_stats_count_tracks_playlists_and_features(app_context: None) -> None:
     import_file(FIXTURES / "tidytuesday_small.csv")
     import_file(FIXTURES / "playlist_slice_small.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from musaic.errors import UnprocessableError
 from musaic.spotify.refs import spotify_id_from
@@ -21,9 +22,12 @@ class BadRecordError(ImportFormatError):
     code = "bad_record"
 
 
-@dataclass(frozen=True)
-class ArtistRef:
-    """A credited artist: a name, and its Spotify id when the source gives one."""
+class ArtistRef(NamedTuple):
+    """A credited artist: a name, and its Spotify id when the source gives one.
+
+    A named tuple, not a dataclass: an import hashes and compares millions of them (lookups
+    by reference), and a tuple does both in C.
+    """
 
     name: str
     spotify_id: str | None = None

@@ -6,12 +6,13 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from musaic.catalog.search import vocabulary
-from musaic.catalog.search.backend import SearchBackend, SearchDocument
+from musaic.catalog.search.backend import SearchBackend, SearchDocument, ranked_rowid
 from musaic.catalog.search.query import tokenize
 from musaic.shared import chunks
 
@@ -23,6 +24,9 @@ _TRACKS = text(
     " t.normalised_title, t.release_year FROM tracks AS t"
     " LEFT JOIN albums AS a ON a.id = t.album_id WHERE t.id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
+_WEIGHTS = text("SELECT id, popularity, playlist_count FROM tracks WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
 _CREDITS = text(
     "SELECT ta.track_id, ar.name FROM track_artists AS ta JOIN artists AS ar"
     " ON ar.id = ta.artist_id WHERE ta.track_id IN :ids ORDER BY ta.track_id, ta.position"
@@ -48,13 +52,19 @@ class TrackText:
     release_year: int | None
 
 
+@lru_cache(maxsize=1 << 16)
+def _words(text: str) -> str:
+    """Return the folded words of a name; cached, as artists and albums recur across tracks."""
+    return " ".join(tokenize(text))
+
+
 def build_document(track: TrackText, weight: float) -> SearchDocument:
     """Return the search document of one track: folded title, artists, album, prominence."""
     return SearchDocument(
         track_id=track.track_id,
         title=" ".join(tokenize(track.title)),
-        artists=" , ".join(" ".join(tokenize(name)) for name in track.artists),
-        album=" ".join(tokenize(track.album)) if track.album else "",
+        artists=" , ".join(_words(name) for name in track.artists),
+        album=_words(track.album) if track.album else "",
         prominence=weight,
         song_key=track.song_key,
         normalised_title=track.normalised_title,
@@ -64,7 +74,7 @@ def build_document(track: TrackText, weight: float) -> SearchDocument:
 
 def _documents(session: Session, ids: Sequence[int]) -> list[SearchDocument]:
     credits: dict[int, list[str]] = {}
-    for track_id, name in session.execute(_CREDITS, {"ids": list(ids)}):
+    for track_id, name in session.execute(_CREDITS, {"ids": list(ids)}).all():
         credits.setdefault(track_id, []).append(name)
     return [
         build_document(
@@ -73,7 +83,7 @@ def _documents(session: Session, ids: Sequence[int]) -> list[SearchDocument]:
         )
         for tid, title, pop, playlists, album, key, normalised, year in session.execute(
             _TRACKS, {"ids": list(ids)}
-        )
+        ).all()
     ]
 
 
@@ -84,13 +94,34 @@ def _term_counts(documents: Iterable[SearchDocument]) -> Counter[str]:
     return counts
 
 
+def _in_index_order(session: Session, track_ids: Sequence[int]) -> list[int]:
+    """Return the ids of these tracks in the order of their documents' rowids (SQLite's).
+
+    FTS5 writes its pending terms out as a new segment whenever a rowid smaller than the last
+    one comes in: documents in track id order (random rowids) made a segment, and merges, every
+    few documents. Ids without a track are left out.
+    """
+    rowids: dict[int, int] = {}
+    for chunk in chunks(track_ids, BATCH_SIZE):
+        for track_id, popularity, playlists in session.execute(
+            _WEIGHTS, {"ids": list(chunk)}
+        ).all():
+            rowids[track_id] = ranked_rowid(track_id, prominence(popularity, playlists))
+    return sorted(rowids, key=rowids.__getitem__)
+
+
 def write_tracks(session: Session, backend: SearchBackend, track_ids: Iterable[int]) -> int:
-    """(Re)build the documents and vocabulary of these tracks; return how many were written."""
+    """(Re)build the documents and vocabulary of these tracks; return how many were written.
+
+    Every old document goes first, then the new ones are written in rowid order (see
+    `_in_index_order`), so a replaced document never sends a smaller rowid in between.
+    """
+    ids = sorted(set(track_ids))
+    for chunk in chunks(ids, BATCH_SIZE):
+        backend.delete_documents(session, chunk)
     written, terms = 0, Counter[str]()
-    for chunk in chunks(sorted(set(track_ids)), BATCH_SIZE):
+    for chunk in chunks(_in_index_order(session, ids), BATCH_SIZE):
         documents = _documents(session, chunk)
-        missing = set(chunk) - {d.track_id for d in documents}
-        backend.delete_documents(session, sorted(missing))
         backend.write_documents(session, documents)
         terms.update(_term_counts(documents))
         written += len(documents)

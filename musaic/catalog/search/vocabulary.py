@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -18,14 +20,24 @@ _KEY_CACHE = "musaic.search.keys"
 _EXISTING = text("SELECT term FROM track_search_terms WHERE term IN :terms").bindparams(
     bindparam("terms", expanding=True)
 )
-_UPSERT = text(
-    "INSERT INTO track_search_terms (term, letters, doc_count) VALUES (:term, :letters, :count)"
+_EXISTING_PG = (
+    "SELECT t.term FROM unnest(CAST(%s AS text[])) AS u(term)"
+    " JOIN track_search_terms AS t ON t.term = u.term"
+)
+_ADD_COUNT = (
     " ON CONFLICT (term) DO UPDATE"
     " SET doc_count = track_search_terms.doc_count + excluded.doc_count"
 )
-_ADD_KEY = text(
-    "INSERT INTO track_search_term_keys (key, term) VALUES (:key, :term) ON CONFLICT DO NOTHING"
+_UPSERT = "INSERT INTO track_search_terms (term, letters, doc_count) VALUES (?, ?, ?)" + _ADD_COUNT
+# SQLite: every term in one statement, in array order. Row by row, each INSERT fired the trigger
+# that feeds the trigram index as a statement of its own, and FTS5 wrote its pending terms out
+# for each one (1.8 s for the 52,000 new terms of the MPD file; 0.4 s as one statement).
+_UPSERT_ALL = (
+    "INSERT INTO track_search_terms (term, letters, doc_count)"
+    " SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true ORDER BY key"
+    + _ADD_COUNT
 )
+_ADD_KEY = "INSERT INTO track_search_term_keys (key, term) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _COUNTS_SQL = "SELECT term, doc_count FROM track_search_terms WHERE term IN :terms"
 _COUNTS = text(_COUNTS_SQL).bindparams(bindparam("terms", expanding=True))
 _LOOKUP = text(
@@ -51,17 +63,59 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + CHUNK]
 
 
+def _executemany(session: Session, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
+    """Run `sql` (qmark placeholders) once per row on the driver's cursor, in one call.
+
+    SQLAlchemy's text() binds every row's dict itself: most of the time of a vocabulary of
+    hundreds of thousands of keys.
+    """
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    if rows:
+        connection.exec_driver_sql(sql, rows)
+
+
+def _existing(session: Session, terms: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(terms):
+        found.update(session.scalars(_EXISTING, {"terms": list(chunk)}))
+    return found
+
+
+def _existing_pg(session: Session, terms: Sequence[str]) -> set[str]:
+    """Return the terms the vocabulary holds, planned for the terms at hand (not prepared).
+
+    `term IN (...)` and the generic plan of a prepared join both looked every term up through
+    the trigram GIN index: 16-38 s a chunk of 4,000 terms where a hash join takes 0.02 s.
+    """
+    driver: Any = session.connection().connection.driver_connection
+    found: set[str] = set()
+    for chunk in _chunks(terms):
+        rows = driver.execute(_EXISTING_PG, (list(chunk),), prepare=False).fetchall()
+        found.update(row[0] for row in rows)
+    return found
+
+
 def add_terms(session: Session, counts: Mapping[str, int]) -> None:
-    """Add `counts` (term -> documents holding it) to the vocabulary; new terms get keys."""
-    for chunk in _chunks(sorted(counts)):
-        existing = set(session.scalars(_EXISTING, {"terms": list(chunk)}))
-        session.execute(
-            _UPSERT,
-            [{"term": t, "letters": "".join(sorted(t)), "count": counts[t]} for t in chunk],
-        )
-        keys = [{"key": k, "term": t} for t in chunk if t not in existing for k in term_keys(t)]
-        if keys:
-            session.execute(_ADD_KEY, keys)
+    """Add `counts` (term -> documents holding it) to the vocabulary; new terms get keys.
+
+    Terms go in sorted order (SQLite numbers new ones in that order); the keys of every new
+    term go in one executemany.
+    """
+    terms = sorted(counts)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    existing = _existing(session, terms) if sqlite else _existing_pg(session, terms)
+    rows = [(t, "".join(sorted(t)), counts[t]) for t in terms]
+    if sqlite:
+        if rows:
+            session.connection().exec_driver_sql(
+                _UPSERT_ALL, (json.dumps(rows, ensure_ascii=False),)
+            )
+    else:
+        _executemany(session, _UPSERT, rows)
+    keys = [(k, t) for t in terms if t not in existing for k in term_keys(t)]
+    _executemany(session, _ADD_KEY, keys)
 
 
 # Counts of terms and the terms under deletion keys in one round trip (key NULL: a count).

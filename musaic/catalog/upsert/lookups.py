@@ -71,7 +71,7 @@ def insert_returning_ids(
     if not rows:
         return []
     columns = list(rows[0])
-    values = [tuple(row[c] for c in columns) for row in rows]
+    values = [tuple(map(row.__getitem__, columns)) for row in rows]
     if session.get_bind().dialect.name == "postgresql":
         reserve = text(
             "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"

@@ -11,13 +11,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from musaic.catalog.importers.records import ArtistRef, TrackRecord
-from musaic.catalog.normalise import (
-    fold,
-    match_key,
-    normalise_artist,
-    normalise_title,
-    song_key,
-)
+from musaic.catalog.normalise import fold, normalise_artist, title_keys
 from musaic.catalog.upsert import scope
 from musaic.catalog.upsert.lookups import KeyIndex, Pending, RowTally, bulk_insert, table_of
 from musaic.models import AUDIO_FEATURES, Album, Artist, Track, TrackArtist
@@ -46,11 +40,8 @@ def _track_keys(isrc: str | None, key: str) -> list[str]:
 @lru_cache(maxsize=1 << 16)
 def _title_keys(primary: str, title: str) -> tuple[str, str, str]:
     """Return (normalised title, match key, song key); cached, as datasets repeat tracks a lot."""
-    return (
-        normalise_title(title)[:500],
-        match_key(primary, title)[:1000],
-        song_key(primary, title)[:1000],
-    )
+    normalised, key, song = title_keys(primary, title)
+    return normalised[:500], key[:1000], song[:1000]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -61,21 +52,25 @@ def _artist_key(name: str) -> str:
 def _descriptive(record: TrackRecord, album_id: int | None) -> dict[str, Any]:
     """Return the columns a later source may overwrite or fill in, without None values."""
     album = record.album
-    values = {
-        "isrc": record.isrc,
-        "album_id": album_id,
-        "duration_ms": record.duration_ms,
-        "explicit": record.explicit,
-        "release_year": release_year(album.release_date if album else None),
-        "popularity": record.popularity,
-        **record.features,
-    }
-    return {k: v for k, v in values.items() if v is not None}
+    values = (
+        ("isrc", record.isrc),
+        ("album_id", album_id),
+        ("duration_ms", record.duration_ms),
+        ("explicit", record.explicit),
+        ("release_year", release_year(album.release_date) if album else None),
+        ("popularity", record.popularity),
+        *record.features.items(),
+    )
+    return {k: v for k, v in values if v is not None}
+
+
+_NO_FEATURES: dict[str, float | None] = dict.fromkeys(AUDIO_FEATURES)
 
 
 def _track_row(record: TrackRecord, album_id: int | None) -> dict[str, Any]:
     normalised, key, song = _title_keys(record.artists[0].name, record.title)
     album = record.album
+    features = record.features
     return {
         "spotify_id": record.spotify_id,
         "isrc": record.isrc,
@@ -88,7 +83,7 @@ def _track_row(record: TrackRecord, album_id: int | None) -> dict[str, Any]:
         "explicit": record.explicit,
         "release_year": release_year(album.release_date if album else None),
         "popularity": record.popularity,
-        **{feature: record.features.get(feature) for feature in AUDIO_FEATURES},
+        **({f: features.get(f) for f in AUDIO_FEATURES} if features else _NO_FEATURES),
     }
 
 
@@ -109,6 +104,9 @@ class TrackWriter:
         self.tracks, self.artists, self.albums = KeyIndex(), KeyIndex(), KeyIndex()
         self.track_rows, self.artist_rows, self.album_rows = RowTally(), RowTally(), RowTally()
         self.artist_tags: Counter[tuple[int, str]] = Counter()
+        # An artist reference resolved once resolves to the same row again: its Spotify id, or
+        # else its name, is then in `artists` for good, and nothing is left to fill in.
+        self._resolved_artists: dict[ArtistRef, int] = {}
         if scope is None:
             self._load()
         else:
@@ -162,7 +160,12 @@ class TrackWriter:
     def write(self, records: Sequence[TrackRecord], *, count_tags: bool = True) -> list[int]:
         """Match or create every record's track, artists and album; return track ids in order."""
         artist_ids = self._resolve_artists([ref for r in records for ref in r.artists])
-        credits = [_unique(artist_ids[ref] for ref in r.artists) for r in records]
+        credits = [
+            [artist_ids[r.artists[0]]]  # most tracks credit one artist: nothing to de-duplicate
+            if len(r.artists) == 1
+            else _unique(artist_ids[ref] for ref in r.artists)
+            for r in records
+        ]
         album_ids = self._resolve_albums(records, [c[0] for c in credits])
         pending, incoming, ids = Pending(), dict[int, dict[str, Any]](), []
         pending_credits: dict[int, list[int]] = {}
@@ -227,9 +230,13 @@ class TrackWriter:
             self.track_rows.updated.update(r["row_id"] for r in changed)
 
     def _resolve_artists(self, refs: list[ArtistRef]) -> dict[ArtistRef, int]:
+        known = self._resolved_artists
         resolved: dict[ArtistRef, int] = {}
         pending, fills = Pending(), dict[int, dict[str, Any]]()
         for ref in dict.fromkeys(refs):
+            if ref in known:
+                resolved[ref] = known[ref]
+                continue
             name = ref.name.strip()[:500] or "Unknown artist"
             keys = [_artist_key(name)]
             hit = self.artists.find(ref.spotify_id, keys)
@@ -248,6 +255,7 @@ class TrackWriter:
         real = pending.insert(self.session, ARTISTS, self.artists)
         self._fill_spotify_ids(ARTISTS, fills, self.artist_rows)
         resolved = {ref: real.get(i, i) for ref, i in resolved.items()}
+        known.update(resolved)
         self.artist_rows.created.update(real.values())
         self.artist_rows.seen.update(resolved.values())
         return resolved
