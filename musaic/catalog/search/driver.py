@@ -54,9 +54,9 @@ def _compiled(dialect: Dialect, sql: str) -> _Compiled:
 def rows(session: Session, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """Return every row of `sql` (`:name` parameters) run in the session's transaction."""
     connection = session.connection()
-    compiled = _compiled(connection.dialect, sql)
-    raw: Any = connection.connection.driver_connection
     dialect = connection.dialect
+    compiled = _compiled(dialect, sql)
+    raw: Any = connection.connection.driver_connection
     cursor = raw.cursor()
     try:
         cursor.execute(compiled.sql, compiled.arguments(params))

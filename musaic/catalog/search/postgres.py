@@ -104,8 +104,8 @@ class PostgresBackend:
 
         A compact document (nearly all of them) is read from the covering prominence index,
         no table row visited (migration 0007); the few too long for an index row are asked
-        for apart, through their own small index. A filtered fetch is planned per execution
-        (see `statements`), so the planner weighs the filter, and `plan` is left to it.
+        for apart, through their own small index. A filtered fetch (artist:, year:) leaves the
+        plan to the planner, which can weigh the filter's parameters against the words.
         """
         source = "track_search AS s"
         if filtered:
