@@ -62,6 +62,8 @@ def _echo_summary(summary: service.ImportSummary) -> None:
             f"  {kind}: {tally.created} created, {tally.updated} updated, "
             f"{tally.unchanged} unchanged"
         )
+    for note in summary.notes:
+        click.echo(f"Note: {note}")
     if summary.skipped:
         reasons = Counter(s.reason for s in summary.skipped)
         click.echo("Skipped records by reason:")

@@ -32,6 +32,11 @@ _OUT = click.Path(dir_okay=False, path_type=Path)
 )
 @click.option("--ablation", is_flag=True, help="Also run hybrid without each of its signals.")
 @click.option("--cold", is_flag=True, help="Also score with each seed's co-occurrence hidden.")
+@click.option(
+    "--cold-artist",
+    is_flag=True,
+    help="Also score with each seed's artists new too (only tags and sound to go on).",
+)
 @click.option("--beyond", is_flag=True, help="Also score finished playlists per popularity option.")
 @click.option("--json", "json_out", type=_OUT, help="Write the report as JSON here.")
 @click.option("--plot", "plot_out", type=_OUT, help="Draw a bar chart (PNG) here.")
@@ -46,6 +51,7 @@ def eval_group(
     weights: tuple[str, ...],
     ablation: bool,
     cold: bool,
+    cold_artist: bool,
     beyond: bool,
     json_out: Path | None,
     plot_out: Path | None,
@@ -64,7 +70,9 @@ def eval_group(
     if ablation:
         variants.update(ablation_variants())
     progress = sys.stderr.isatty()
-    options = EvalOptions(k, limit, matchers, variants, progress, cold=cold, beyond=beyond)
+    options = EvalOptions(
+        k, limit, matchers, variants, progress, cold=cold, cold_artist=cold_artist, beyond=beyond
+    )
     try:
         report = evaluate(playlists, options)
     except ValueError as exc:

@@ -68,3 +68,48 @@ class ColdSeedReads(ForwardingReads):
         if self.cold in counts:
             counts[self.cold] = 0
         return counts
+
+
+class ColdArtistReads(ColdSeedReads):
+    """A cold seed whose artists are new too: the catalog knows them from this track only.
+
+    On top of ColdSeedReads, the seed's artists have no playlist-learned neighbours and no
+    other tracks. What is left is what a new artist's track brings with it: the artists' tags
+    (genres), co-credits, and the track's audio features and audio neighbours — the case the
+    tags and audio signals exist for.
+    """
+
+    def __init__(self, inner: IndexReads) -> None:
+        super().__init__(inner)
+        self.cold_artists: frozenset[int] = frozenset()
+
+    def seed(self, track_id: int) -> Seed | None:
+        """Return the cold seed, and hide its artists' playlist rows and tracks from now on."""
+        found = super().seed(track_id)
+        self.cold_artists = frozenset(found.artist_ids) if found is not None else frozenset()
+        return found
+
+    def artist_neighbours(
+        self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
+    ) -> dict[int, list[Neighbour]]:
+        """Return the inner artist rows, the cold artists' playlist-learned rows left out."""
+        rows = self.inner.artist_neighbours(artist_ids, _kinds(kinds), limit)
+        for artist in self.cold_artists & rows.keys():
+            kept = [n for n in rows[artist] if n.kind not in PLAYLIST_KINDS]
+            if kept:
+                rows[artist] = kept
+            else:
+                del rows[artist]
+        return rows
+
+    def artist_top_tracks(self, artist_ids: Iterable[int], per_artist: int) -> dict[int, list[int]]:
+        """Return the inner top tracks, none for a cold artist."""
+        ids = [a for a in artist_ids if a not in self.cold_artists]
+        return self.inner.artist_top_tracks(ids, per_artist)
+
+    def artist_top_tracks_counted(
+        self, artist_ids: Iterable[int], per_artist: int
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Return the inner counted top tracks, none for a cold artist."""
+        ids = [a for a in artist_ids if a not in self.cold_artists]
+        return self.inner.artist_top_tracks_counted(ids, per_artist)

@@ -42,6 +42,12 @@ def format_table(report: dict[str, Any]) -> str:
             "cold seeds (the seed in no playlist):",
             *_rows(report["cold_results"], columns),
         ]
+    if "cold_artist_results" in report:
+        lines += [
+            "",
+            "cold artists (the seed's artists new: no playlists, no other tracks):",
+            *_rows(report["cold_artist_results"], columns),
+        ]
     if "beyond" in report:
         lines += [
             "",

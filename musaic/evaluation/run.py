@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from musaic.evaluation.beyond import POPULARITY_OPTIONS, PercentileOf, beyond_accuracy
 from musaic.evaluation.cases import Case, CatalogKeys, build_cases, load_keys
-from musaic.evaluation.cold import ColdSeedReads
+from musaic.evaluation.cold import ColdArtistReads, ColdSeedReads
 from musaic.evaluation.metrics import aggregate, playlist_metrics
 from musaic.evaluation.playlists import read_playlists
 from musaic.evaluation.rankers import Ranker, baseline_rankers, make_matcher, matcher_ranker
@@ -28,6 +28,13 @@ from musaic.models import IndexBuild
 ALL = "all"
 SUPPORT_BUCKETS = ((1, 1), (2, 4), (5, 19), (20, None))  # seeds in this many train playlists
 COLD_BASELINES = ("popularity", "artist_popularity")  # the co-occurrence ones need the seed's row
+# A new artist has no hits of its own: artist_popularity would read them from the database.
+COLD_ARTIST_BASELINES = ("popularity",)
+# mode -> (view of the index, baselines that can still rank, report label)
+COLD_MODES: dict[str, tuple[Callable[[IndexReads], IndexReads], tuple[str, ...], str]] = {
+    "cold": (ColdSeedReads, COLD_BASELINES, "cold"),
+    "cold_artist": (ColdArtistReads, COLD_ARTIST_BASELINES, "cold artist"),
+}
 
 
 @dataclass
@@ -40,6 +47,7 @@ class EvalOptions:
     variants: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # hybrid weights
     progress: bool = False
     cold: bool = False  # also score every ranker with the seed's co-occurrence hidden
+    cold_artist: bool = False  # ... and with the seed's artists new too (no playlists, no hits)
     beyond: bool = False  # also score finished playlists per popularity option
 
 
@@ -96,11 +104,12 @@ def _bucket_order(label: str) -> int:
 
 
 def _rankers(
-    reads: IndexReads, keys: CatalogKeys, options: EvalOptions, cold: bool
+    reads: IndexReads, keys: CatalogKeys, options: EvalOptions, mode: str | None
 ) -> dict[str, Ranker]:
-    """Return every ranker to score: baselines, matchers, hybrid variants."""
+    """Return every ranker to score: baselines (those a cold mode allows), matchers, variants."""
     baselines = baseline_rankers(db.session(), keys.artist_of)
-    rankers = {n: r for n, r in baselines.items() if not cold or n in COLD_BASELINES}
+    allowed = COLD_MODES[mode][1] if mode else tuple(baselines)
+    rankers = {n: r for n, r in baselines.items() if n in allowed}
     for name in matcher_names(options.matchers):
         rankers[name] = matcher_ranker(reads, name)
     for label, weights in options.variants.items():
@@ -109,17 +118,23 @@ def _rankers(
 
 
 def _run_mode(
-    reads: IndexReads, cases: Sequence[Case], keys: CatalogKeys, options: EvalOptions, cold: bool
+    reads: IndexReads,
+    cases: Sequence[Case],
+    keys: CatalogKeys,
+    options: EvalOptions,
+    mode: str | None = None,
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[str, float]]]]:
-    """Score every ranker in one mode; return overall results and results by seed support."""
-    support = reads.playlist_counts(c.seed for c in cases) if not cold else {}
+    """Score every ranker in one mode (None: normal, else a COLD_MODES key).
+
+    Returns overall results, and for the normal mode results by seed support.
+    """
+    support = reads.playlist_counts(c.seed for c in cases) if mode is None else {}
+    view = COLD_MODES[mode][0](reads) if mode else reads
     results, buckets = {}, {}
-    for name, ranker in _rankers(
-        ColdSeedReads(reads) if cold else reads, keys, options, cold
-    ).items():
-        label = f"{name} (cold)" if cold else name
+    for name, ranker in _rankers(view, keys, options, mode).items():
+        label = f"{name} ({COLD_MODES[mode][2]})" if mode else name
         results[name], rows = _score(label, ranker, cases, keys, options)
-        if not cold:
+        if mode is None:
             buckets[name] = _by_support(rows, cases, support)
     return results, buckets
 
@@ -149,8 +164,9 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
 
     Returns:
         {"path", "k", "playlists", "cases", "skipped", "index_build", "results": {name:
-        metrics}, "by_support": {name: {bucket: metrics}}}, plus "cold_results" and "beyond"
-        when asked for; metrics are averaged over cases (RecSys 2018 definitions).
+        metrics}, "by_support": {name: {bucket: metrics}}}, plus "cold_results",
+        "cold_artist_results" and "beyond" when asked for; metrics are averaged over cases
+        (RecSys 2018 definitions).
     """
     options = options or EvalOptions()
     matcher_names(options.matchers)  # refuse unknown names before any work
@@ -159,10 +175,12 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
     playlists = read_playlists(path, options.limit)
     cases, skipped = build_cases(playlists, keys)
     reads = IndexReader(session)
-    results, by_support = _run_mode(reads, cases, keys, options, cold=False)
+    results, by_support = _run_mode(reads, cases, keys, options)
     report: dict[str, Any] = {"results": results, "by_support": by_support}
     if options.cold:
-        report["cold_results"] = _run_mode(reads, cases, keys, options, cold=True)[0]
+        report["cold_results"] = _run_mode(reads, cases, keys, options, "cold")[0]
+    if options.cold_artist:
+        report["cold_artist_results"] = _run_mode(reads, cases, keys, options, "cold_artist")[0]
     if options.beyond:
         report["beyond"] = _beyond(reads, cases, keys, options)
     session.rollback()  # read-only: end the snapshot

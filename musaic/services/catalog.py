@@ -18,6 +18,7 @@ from musaic.catalog import fetch
 from musaic.catalog.importers import importer_for
 from musaic.catalog.importers.files import Progress
 from musaic.catalog.importers.records import (
+    ArtistTagsRecord,
     BadRecordError,
     ImportItem,
     PlaylistRecord,
@@ -48,6 +49,7 @@ class ImportSummary:
     read: int = 0
     skipped: list[SkippedRecord] = field(default_factory=list)
     tallies: dict[str, Tally] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -56,14 +58,17 @@ class _Batch:
     tracks: list[TrackRecord] = field(default_factory=list)
     playlists: list[PlaylistRecord] = field(default_factory=list)
     plays: list[PlayRecord] = field(default_factory=list)
+    artist_tags: list[ArtistTagsRecord] = field(default_factory=list)
     size: int = 0
 
-    def add(self, item: TrackRecord | PlaylistRecord | PlayRecord) -> None:
+    def add(self, item: TrackRecord | PlaylistRecord | PlayRecord | ArtistTagsRecord) -> None:
         if isinstance(item, TrackRecord):
             self.tracks.append(item)
         elif isinstance(item, PlaylistRecord):
             self.playlists.append(item)
             self.size += len(item.tracks)
+        elif isinstance(item, ArtistTagsRecord):
+            self.artist_tags.append(item)
         else:
             self.plays.append(item)
         self.size += 1
@@ -75,7 +80,10 @@ class _Batch:
             writer.write_playlists(self.playlists)
         if self.plays:
             writer.write_plays(self.plays)
-        self.tracks, self.playlists, self.plays, self.size = [], [], [], 0
+        if self.artist_tags:
+            writer.write_artist_tags(self.artist_tags)
+        self.tracks, self.playlists, self.plays, self.artist_tags = [], [], [], []
+        self.size = 0
 
 
 def default_history_key(path: Path) -> str:
@@ -191,6 +199,7 @@ def import_file(
             db.session.rollback()
             raise
     summary.tallies = writer.tallies()
+    summary.notes = writer.notes()
     summary.seconds = time.perf_counter() - started
     return summary
 

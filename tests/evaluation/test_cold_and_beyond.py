@@ -6,7 +6,7 @@ import pytest
 
 from musaic.evaluation.beyond import PercentileOf, beyond_accuracy, playlist_picks
 from musaic.evaluation.cases import ArtistOf, Case
-from musaic.evaluation.cold import ColdSeedReads
+from musaic.evaluation.cold import ColdArtistReads, ColdSeedReads
 from musaic.matching.matchers.hybrid import HybridMatcher
 from tests.matching.fake_index import FakeIndex
 
@@ -67,3 +67,29 @@ def test_discovery_picks_less_popular_tracks_than_mainstream() -> None:
     assert scores["mainstream"]["distinct_artists_in_30"] == len(
         {artists[t] for t in playlist_picks(f, matcher, seed, "mainstream")}
     )
+
+
+def test_a_cold_artist_keeps_only_its_tags_and_sound() -> None:
+    f, seed, own, others = _world()
+    artist = f.tracks[seed].artist_ids[0]
+    similar = f.tracks[others[5]].artist_ids[0]
+    tagged = f.add_artist("Tagged Alike", tags=["shoegaze"])
+    f.add_artist_neighbours("cooc", artist, [(similar, 1.0, 3)])
+    f.add_artist_neighbours("tags", artist, [(tagged, 0.7, 1)])
+    hit = f.track("Tagged Hit", tagged, playlist_count=9)
+    cold = ColdArtistReads(f)
+    found = cold.seed(seed)
+    assert found is not None and found.playlist_count == 0
+    rows = cold.artist_neighbours([artist, similar], ["cooc", "tags"])
+    assert [n.kind for n in rows[artist]] == ["tags"]
+    assert cold.artist_top_tracks([artist, tagged], 5) == {tagged: [hit]}
+    assert artist not in cold.artist_top_track_arrays([artist], 5)
+    ranked = HybridMatcher(cold).rank(found, 10)
+    codes = {r["code"] for c in ranked for r in c.reasons}
+    assert codes and codes <= {"tags", "audio"}, codes
+    assert hit in [c.track_id for c in ranked]
+    # the plain cold seed still leans on its artist
+    plain = ColdSeedReads(f)
+    plain_codes = {r["code"] for c in HybridMatcher(plain).rank(plain.seed(seed), 10)  # type: ignore[arg-type]
+                   for r in c.reasons}  # fmt: skip
+    assert "same_artist" in plain_codes and not set(own) & {c.track_id for c in ranked}

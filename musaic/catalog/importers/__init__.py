@@ -6,7 +6,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from musaic.catalog.importers import exportify, million_playlist, spotify_history, tidytuesday
+from musaic.catalog.importers import (
+    artist_genres,
+    exportify,
+    million_playlist,
+    spotify_history,
+    tidytuesday,
+)
 from musaic.catalog.importers.files import Progress, head_text
 from musaic.catalog.importers.records import ImportFormatError, ImportItem
 
@@ -22,7 +28,7 @@ class ImporterFormat:
 
 FORMATS: dict[str, ImporterFormat] = {
     module.NAME: ImporterFormat(module.NAME, module.sniff, module.read)
-    for module in (tidytuesday, million_playlist, exportify, spotify_history)
+    for module in (tidytuesday, million_playlist, exportify, spotify_history, artist_genres)
 }
 
 

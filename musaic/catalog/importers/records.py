@@ -80,6 +80,15 @@ class PlayRecord:
     location: str = ""
 
 
+@dataclass
+class ArtistTagsRecord:
+    """Tags (genres) of an artist known by name, for an artist already in the catalog."""
+
+    artist: str
+    tags: list[str]
+    location: str = ""
+
+
 @dataclass(frozen=True)
 class SkippedRecord:
     """A record the importer could not use, with where it was and why."""
@@ -88,7 +97,7 @@ class SkippedRecord:
     reason: str
 
 
-ImportItem = TrackRecord | PlaylistRecord | PlayRecord | SkippedRecord
+ImportItem = TrackRecord | PlaylistRecord | PlayRecord | ArtistTagsRecord | SkippedRecord
 
 
 def spotify_id_from_uri(value: str | None, kind: str) -> str | None:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import astuple
 
 from sqlalchemy.orm import Session
 
-from musaic.catalog.importers.records import PlaylistRecord, PlayRecord, TrackRecord
+from musaic.catalog.importers.records import (
+    ArtistTagsRecord,
+    PlaylistRecord,
+    PlayRecord,
+    TrackRecord,
+)
 from musaic.catalog.upsert.lookups import Tally
 from musaic.catalog.upsert.playlists import PlaylistWriter, PlayWriter, write_artist_tags
-from musaic.catalog.upsert.tracks import TrackWriter
+from musaic.catalog.upsert.tracks import TrackWriter, artist_key
 
 __all__ = ["CatalogWriter", "Tally"]
 
@@ -39,6 +46,8 @@ class CatalogWriter:
         self.plays = PlayWriter(session, self.tracks, history_key)
         self.tag_tally = Tally()
         self.recounted_tracks: list[int] = []
+        self.named_tags: Counter[tuple[int, str]] = Counter()  # from artist-level records
+        self.unknown_artists = 0
 
     def write_tracks(self, records: Sequence[TrackRecord]) -> list[int]:
         """Upsert tracks (with artists, album and credits); return their ids in order."""
@@ -54,12 +63,38 @@ class CatalogWriter:
             raise ValueError("a history_key is needed to import listening history")
         self.plays.write(records)
 
+    def write_artist_tags(self, records: Sequence[ArtistTagsRecord]) -> None:
+        """Tag the catalog's artists named in `records` (by normalised name; weight 1 each).
+
+        An artist the catalog does not hold is counted in `unknown_artists`, not created: a
+        list of genres is no evidence that the catalog should know the artist.
+        """
+        for record in records:
+            hit = self.tracks.artists.find(None, [artist_key(record.artist)])
+            if hit is None or hit[0] < 0:
+                self.unknown_artists += 1
+                continue
+            self.named_tags.update({(hit[0], tag[:200]): 1.0 for tag in record.tags})
+
     def finish(self) -> None:
         """Write the artist tags gathered so far and, if playlists changed, recount tracks."""
-        self.tag_tally = write_artist_tags(self.session, self.tracks.artist_tags, self.source)
+        tally = write_artist_tags(self.session, self.tracks.artist_tags, self.source)
+        if self.named_tags:  # never lowers a weight another source gave the same tag
+            named = write_artist_tags(self.session, self.named_tags, self.source, keep_higher=True)
+            tally = Tally(*(a + b for a, b in zip(astuple(tally), astuple(named), strict=True)))
+        self.tag_tally = tally
         playlists = self.playlists.rows.tally()
         if playlists.created or playlists.updated:
             self.recounted_tracks = self.playlists.recount_tracks()
+
+    def notes(self) -> list[str]:
+        """Return what an import should tell beyond its tallies."""
+        if not self.unknown_artists:
+            return []
+        return [
+            f"{self.unknown_artists} artists are not in the catalog: their tags were not "
+            "written (import their tracks first, then this file again)"
+        ]
 
     def tallies(self) -> dict[str, Tally]:
         """Return created/updated/unchanged counts by kind of row."""

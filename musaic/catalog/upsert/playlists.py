@@ -198,8 +198,18 @@ def _tag_ids(session: Session, names: list[str]) -> dict[str, int]:
     return tag_ids
 
 
-def write_artist_tags(session: Session, weights: Counter[tuple[int, str]], source: str) -> Tally:
-    """Tag artists with `weights` ((artist id, tag name) -> weight); return what changed."""
+def write_artist_tags(
+    session: Session,
+    weights: Counter[tuple[int, str]],
+    source: str,
+    *,
+    keep_higher: bool = False,
+) -> Tally:
+    """Tag artists with `weights` ((artist id, tag name) -> weight); return what changed.
+
+    With `keep_higher`, a link already stored with a higher weight (another source's) is left
+    as it is, so importing a second source of tags never weakens the first one's.
+    """
     folded = Counter[tuple[int, str]]()
     for (artist_id, name), weight in weights.items():
         if name.strip():
@@ -216,6 +226,8 @@ def write_artist_tags(session: Session, weights: Counter[tuple[int, str]], sourc
         for (a, t), w in links.items()
         if (a, t) not in stored
     ]
+    if keep_higher:
+        links = {key: max(w, stored.get(key, w)) for key, w in links.items()}
     changed = [
         {"a": a, "t": t, "weight": w, "source": source}
         for (a, t), w in links.items()

@@ -45,7 +45,8 @@ def _title_keys(primary: str, title: str) -> tuple[str, str, str]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _artist_key(name: str) -> str:
+def artist_key(name: str) -> str:
+    """Return the key an artist name matches by (its normalised name, else a folded one)."""
     return normalise_artist(name)[:500] or fold(name)[:500] or name.lower()[:500]
 
 
@@ -131,7 +132,7 @@ class TrackWriter:
             isrcs={r.isrc for r in records if r.isrc},
             match_keys={_title_keys(r.artists[0].name, r.title)[1] for r in records},
             artist_spotify_ids={a.spotify_id for a in refs if a.spotify_id},
-            artist_names={_artist_key(a.name.strip()[:500] or "Unknown artist") for a in refs},
+            artist_names={artist_key(a.name.strip()[:500] or "Unknown artist") for a in refs},
             album_spotify_ids={a.spotify_id for a in albums if a.spotify_id},
             album_names={fold(a.name.strip()[:500])[:500] for a in albums},
         )
@@ -238,7 +239,7 @@ class TrackWriter:
                 resolved[ref] = known[ref]
                 continue
             name = ref.name.strip()[:500] or "Unknown artist"
-            keys = [_artist_key(name)]
+            keys = [artist_key(name)]
             hit = self.artists.find(ref.spotify_id, keys)
             if hit is None:
                 row_id = self.artists.temporary_id()
