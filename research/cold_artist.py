@@ -22,6 +22,7 @@ from musaic.evaluation.playlists import read_playlists
 from musaic.evaluation.rankers import baseline_rankers
 from musaic.extensions import db
 from musaic.matching.index_reader import IndexReader
+from musaic.matching.matchers.hybrid import HybridMatcher
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.reads import IndexReads
 from musaic.matching.types import Seed
@@ -81,6 +82,11 @@ def main() -> None:
         variants: dict[str, Callable[[Seed, int], list[int]]] = {
             "tags (matcher)": lambda s, k: [c.track_id for c in tags.rank(s, k)],
         }
+        for weights in ({}, {"audio": 0.05}, {"audio": 0.1}, {"tags": 0.4}, {"audio": 0.0}):
+            hybrid = HybridMatcher(cold, weights)
+            variants[f"hybrid {weights}"] = lambda s, k, h=hybrid: [
+                c.track_id for c in h.rank(s, k)
+            ]
         for artists, tracks, a, b, plus, summed in [
             (30, 5, 1.0, 0.0, False, False),
             (50, 10, 1.0, 1.0, False, False),

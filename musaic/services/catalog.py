@@ -34,9 +34,10 @@ from musaic.models import Album, Artist, ListeningEvent, Playlist, Tag, Track
 
 BATCH_TRACKS = 5000
 SQLITE_IMPORT_CACHE_KB = 128 * 1024
-DEMO_FILES = (
+DEMO_FILES = (  # in this order: the genres tag artists the first two brought in
     ("tidytuesday", "tidytuesday_spotify_songs/spotify_songs.csv.gz"),
     ("mpd", "mpd_subset_followers10/mpd_dev.json.gz"),
+    ("artist-genres", "spotify_artist_genres_2020/data_w_genres.csv"),
 )
 
 

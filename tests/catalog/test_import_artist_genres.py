@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from musaic.catalog.importers.records import ArtistTagsRecord, ImportFormatError
 from musaic.cli import cli
 from musaic.extensions import db
 from musaic.models import Artist, ArtistTag, Tag
+from musaic.services.catalog import load_demo_catalog
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "catalog"
 HEADER = "artists,acousticness,popularity,count,genres\n"
@@ -120,3 +122,24 @@ def test_a_strict_import_with_a_bad_row_writes_no_tag(
     assert result.exit_code == 2
     assert "line 6: genres: not a list literal" in result.output
     assert _tags(app) == before
+
+
+def test_the_demo_tags_its_artists_with_genres_when_the_file_is_there(
+    app_context: None, tmp_path: Path
+) -> None:
+    songs = tmp_path / "tidytuesday_spotify_songs" / "spotify_songs.csv.gz"
+    songs.parent.mkdir()
+    songs.write_bytes(gzip.compress((FIXTURES / "tidytuesday_small.csv").read_bytes()))
+    genres = tmp_path / "spotify_artist_genres_2020" / "data_w_genres.csv"
+    genres.parent.mkdir()
+    genres.write_text(HEADER + ROWS, encoding="utf-8")
+    result = load_demo_catalog(tmp_path)
+    assert [s.format for s in result.summaries] == ["tidytuesday", "artist-genres"]
+    assert "data_w_genres.csv" in result.message
+    tagged = db.session.scalars(
+        select(Tag.name)
+        .join(ArtistTag, ArtistTag.tag_id == Tag.id)
+        .join(Artist, Artist.id == ArtistTag.artist_id)
+        .where(Artist.name == "The Testers")
+    ).all()
+    assert {"synthwave", "dance pop", "pop"} <= set(tagged)
