@@ -82,7 +82,17 @@ def main() -> None:
         variants: dict[str, Callable[[Seed, int], list[int]]] = {
             "tags (matcher)": lambda s, k: [c.track_id for c in tags.rank(s, k)],
         }
-        for weights in ({}, {"audio": 0.05}, {"audio": 0.1}, {"tags": 0.4}, {"audio": 0.0}):
+
+        def filled(s: Seed, k: int) -> list[int]:
+            found = [c.track_id for c in tags.rank(s, k)]
+            seen = set(found)
+            fill = [t for t in popularity(s.track_id, 2 * k) if t not in seen]
+            return found + fill[: k - len(found)]
+
+        variants["tags, then the catalog's hits"] = filled
+        empty = sum(1 for c in cases if not tags.rank(cold.seed(c.seed), 100))  # type: ignore[arg-type]
+        print(f"cases with no tags ranking: {empty} of {len(cases)}")
+        for weights in ({}, {"audio": 0.05}, {"audio": 0.0}):
             hybrid = HybridMatcher(cold, weights)
             variants[f"hybrid {weights}"] = lambda s, k, h=hybrid: [
                 c.track_id for c in h.rank(s, k)
