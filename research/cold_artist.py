@@ -21,11 +21,41 @@ from musaic.evaluation.metrics import aggregate, playlist_metrics
 from musaic.evaluation.playlists import read_playlists
 from musaic.evaluation.rankers import baseline_rankers
 from musaic.extensions import db
+from musaic.matching.base import Candidate, add_candidate, reason, top_k
 from musaic.matching.index_reader import IndexReader
-from musaic.matching.matchers.hybrid import HybridMatcher
+from musaic.matching.matchers.audio import AudioMatcher
+from musaic.matching.matchers.hybrid import HybridMatcher, Ranked
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.reads import IndexReads
 from musaic.matching.types import Seed
+
+
+class Stop17Tags(TagsMatcher):
+    """The tags matcher before this round: similarity x 0.85^rank over 30 artists x 5 tracks."""
+
+    def rank(self, seed: Seed, k: int) -> list[Candidate]:
+        artists = tag_artists(self.index, seed, 30)
+        tops = self.index.artist_top_tracks(list(artists), per_artist=5)
+        pool: dict[int, Candidate] = {}
+        why = reason("tags", "tagged like the seed")
+        for artist_id, similarity in artists.items():
+            for i, track_id in enumerate(tops.get(artist_id, [])):
+                if track_id != seed.track_id:
+                    add_candidate(pool, track_id, similarity * 0.85**i, why)
+        return top_k(pool, k)
+
+
+class Stop17Hybrid(HybridMatcher):
+    """The hybrid before this round: Stop17Tags and audio at 0.2 as the fallbacks."""
+
+    def __init__(self, index: IndexReads) -> None:
+        super().__init__(index, {"audio": 0.2})
+
+    def _fallbacks(self, seed: Seed, k: int) -> dict[str, Ranked]:
+        old = {"tags": Stop17Tags(self.index), "audio": AudioMatcher(self.index)}
+        return {
+            name: {c.track_id: c.reasons[0] for c in m.rank(seed, k)} for name, m in old.items()
+        }
 
 
 def tag_artists(reads: IndexReads, seed: Seed, limit: int) -> dict[int, float]:
@@ -79,8 +109,11 @@ def main() -> None:
         cold = ColdArtistReads(IndexReader(session))
         popularity = baseline_rankers(session, keys.artist_of)["popularity"]
         tags = TagsMatcher(cold)
+        before, hybrid_before = Stop17Tags(cold), Stop17Hybrid(cold)
         variants: dict[str, Callable[[Seed, int], list[int]]] = {
             "tags (matcher)": lambda s, k: [c.track_id for c in tags.rank(s, k)],
+            "tags, stop 17": lambda s, k: [c.track_id for c in before.rank(s, k)],
+            "hybrid, stop 17": lambda s, k: [c.track_id for c in hybrid_before.rank(s, k)],
         }
 
         def filled(s: Seed, k: int) -> list[int]:
@@ -92,7 +125,7 @@ def main() -> None:
         variants["tags, then the catalog's hits"] = filled
         empty = sum(1 for c in cases if not tags.rank(cold.seed(c.seed), 100))  # type: ignore[arg-type]
         print(f"cases with no tags ranking: {empty} of {len(cases)}")
-        for weights in ({}, {"audio": 0.05}, {"audio": 0.0}):
+        for weights in ({}, {"audio": 0.05}, {"audio": 0.2}):
             hybrid = HybridMatcher(cold, weights)
             variants[f"hybrid {weights}"] = lambda s, k, h=hybrid: [
                 c.track_id for c in h.rank(s, k)
