@@ -9,6 +9,7 @@ from pathlib import Path
 from musaic.catalog.importers import (
     artist_genres,
     exportify,
+    lastfm_tags,
     million_playlist,
     spotify_history,
     tidytuesday,
@@ -28,7 +29,14 @@ class ImporterFormat:
 
 FORMATS: dict[str, ImporterFormat] = {
     module.NAME: ImporterFormat(module.NAME, module.sniff, module.read)
-    for module in (tidytuesday, million_playlist, exportify, spotify_history, artist_genres)
+    for module in (
+        tidytuesday,
+        million_playlist,
+        exportify,
+        spotify_history,
+        artist_genres,
+        lastfm_tags,
+    )
 }
 
 

@@ -83,4 +83,4 @@ def read(path: Path, progress: Progress | None = None) -> Iterator[ImportItem]:
             except ValueError as exc:
                 yield SkippedRecord(location, str(exc))
                 continue
-            yield ArtistTagsRecord(artist, genres, location)
+            yield ArtistTagsRecord(artist, dict.fromkeys(genres, 1.0), location)

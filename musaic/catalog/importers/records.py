@@ -85,7 +85,7 @@ class ArtistTagsRecord:
     """Tags (genres) of an artist known by name, for an artist already in the catalog."""
 
     artist: str
-    tags: list[str]
+    tags: dict[str, float]  # tag -> weight, strongest first
     location: str = ""
 
 

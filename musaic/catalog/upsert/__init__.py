@@ -64,7 +64,7 @@ class CatalogWriter:
         self.plays.write(records)
 
     def write_artist_tags(self, records: Sequence[ArtistTagsRecord]) -> None:
-        """Tag the catalog's artists named in `records` (by normalised name; weight 1 each).
+        """Tag the catalog's artists named in `records` (by normalised name, with their weights).
 
         An artist the catalog does not hold is counted in `unknown_artists`, not created: a
         list of genres is no evidence that the catalog should know the artist.
@@ -74,7 +74,7 @@ class CatalogWriter:
             if hit is None or hit[0] < 0:
                 self.unknown_artists += 1
                 continue
-            self.named_tags.update({(hit[0], tag[:200]): 1.0 for tag in record.tags})
+            self.named_tags.update({(hit[0], tag[:200]): w for tag, w in record.tags.items()})
 
     def finish(self) -> None:
         """Write the artist tags gathered so far and, if playlists changed, recount tracks."""
