@@ -58,7 +58,7 @@ class CatalogBuilder:
         self.writer = CatalogWriter(db.session(), source=source, history_key=history_key)
         self.records: dict[int, TrackRecord] = {}  # track id -> the record that wrote it
         self.artist_ids: dict[str, int] = {}  # artist name as given -> id
-        self.playlist_counts: dict[int, int] = {}  # set by hand, see _set_playlist_counts
+        self.playlist_counts: dict[int, int] = {}  # to set by hand, see _set_playlist_counts
         self.build_id: int | None = None
 
     # --- catalog facts, through CatalogWriter ---------------------------------------------
@@ -127,7 +127,7 @@ class CatalogBuilder:
         return track_id
 
     def set_playlist_count(self, track_id: int, playlist_count: int) -> None:
-        """Give a track this playlist count at commit, whatever playlists hold it."""
+        """Give a track this playlist count at the next commit, whatever playlists hold it."""
         self.playlist_counts[track_id] = playlist_count
 
     def playlist(self, name: str, track_ids: Sequence[int]) -> int:
@@ -181,6 +181,7 @@ class CatalogBuilder:
         for track_id, playlist_count in self.playlist_counts.items():
             statement = update(Track).where(Track.id == track_id)
             db.session.execute(statement.values(playlist_count=playlist_count))
+        self.playlist_counts.clear()  # set once: a test may change them later
 
     def _ref(self, artist: str | int) -> ArtistRef:
         if isinstance(artist, str):

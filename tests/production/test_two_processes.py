@@ -11,7 +11,7 @@ import requests
 
 from benchmarks.load import Targets, run_load
 from tests.conftest import make_app, spotify_settings
-from tests.matching.catalog_builder import World, standard_world
+from tests.catalog_world.standard import World, standard_world
 from tests.production.servers import Gunicorn
 
 
