@@ -124,7 +124,8 @@ def test_a_track_with_very_long_names_is_found_and_ranked_like_any_other(catalog
         [
             search_record(
                 f"Zanzibar Suite {words}",
-                "Orchestra Of The Long Name, " + ", ".join(f"Soloist Number {i}" for i in range(12)),
+                "Orchestra Of The Long Name, "
+                + ", ".join(f"Soloist Number {i}" for i in range(12)),
                 f"Complete Recordings {words}",
                 2001,
                 popularity=90,

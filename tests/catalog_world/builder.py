@@ -200,15 +200,21 @@ class CatalogBuilder:
             if artist_id not in self.fake.names:
                 self.fake.add_artist(name, artist_id=artist_id)
         features = record.features
-        known = features if "energy" in features and "tempo" in features else None
-        year = int(record.album.release_date) if record.album and record.album.release_date else None
-        self.fake.add_track(
-            TrackInfo(
-                track_id, record.title, song_key(names[0], record.title), artist_ids, names,
-                year, bool(record.explicit), record.popularity,
-                self.playlist_counts.get(track_id, 0), dict(known) if known else None,
-            )  # fmt: skip
+        album = record.album
+        info = TrackInfo(
+            id=track_id,
+            title=record.title,
+            song_key=song_key(names[0], record.title),
+            artist_ids=artist_ids,
+            artist_names=names,
+            release_year=int(album.release_date) if album and album.release_date else None,
+            explicit=record.explicit,
+            popularity=record.popularity,
+            playlist_count=self.playlist_counts.get(track_id, 0),
+            # the reader describes a track's features only when it has energy and tempo
+            features=dict(features) if {"energy", "tempo"} <= set(features) else None,
         )
+        self.fake.add_track(info)
 
     # --- not catalog facts: index builds and their neighbour lists, inserted directly -------
 

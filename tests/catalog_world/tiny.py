@@ -71,6 +71,8 @@ def add_tiny_catalog() -> TinyCatalog:
         b.play(tracks[number], START + timedelta(minutes=minutes), ms)
     b.commit()
     generated = [tracks[1], tracks[6]]
-    add_generated_playlist(generated, name="made-by-musaic", source="test", external_id="made-by-musaic")
+    add_generated_playlist(
+        generated, name="made-by-musaic", source="test", external_id="made-by-musaic"
+    )
     artists = {number: b.artist_id(name) for number, name in ARTISTS.items()}
     return TinyCatalog(tracks, artists)

@@ -22,7 +22,9 @@ def _both() -> tuple[World, list[IndexReads], list[int]]:
     fake = FakeIndex()
     world = standard_world(fake=fake)
     b = CatalogBuilder(fake)
-    collab = b.track("Duet", [world.seed_artist, "Guest Star"], playlist_count=7, energy=0.5, tempo=100)
+    collab = b.track(
+        "Duet", [world.seed_artist, "Guest Star"], playlist_count=7, energy=0.5, tempo=100
+    )
     guest = b.artist_id("Guest Star")
     b.tag_artist(guest, ["rock"])
     b.commit()

@@ -15,8 +15,8 @@ from musaic.extensions import db
 from musaic.models import IndexBuild, TrackNeighbourList
 from musaic.models.index import pack_list
 from musaic.services.index import STALE_AFTER
-from tests.conftest import REPO_DIR
 from tests.catalog_world.tiny import add_tiny_catalog
+from tests.conftest import REPO_DIR
 
 # Build in a child process that writes every row and then dies before the swap, like a
 # `musaic index build` killed by a deploy or an out-of-memory kill.
