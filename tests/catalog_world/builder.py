@@ -1,9 +1,21 @@
-"""CatalogBuilder: test catalogs written through CatalogWriter, the upsert path imports use."""
+"""CatalogBuilder: test catalogs written through CatalogWriter, the upsert path imports use.
+
+How to build test data: make a CatalogBuilder and describe the catalog as a source would,
+`b.track("Song", ["Host", "Guest"], year=1999, energy=0.4, tempo=120)`, `b.playlist(name,
+track_ids)`, `b.play(track_id, when, ms)`, or hand `b.write` a list of TrackRecords; each call
+returns the ids the writer gave (never assume 1, 2, 3), `b.artist_id(name)` an artist's. Then
+`b.commit()`, which finishes the import like `musaic catalog import` does (artist tags, playlist
+counts). Ready-made catalogs sit beside this module: tiny.py (the index and evaluation tests),
+standard.py (the matcher world, mirrored into a FakeIndex on request), search.py and standin.py;
+the browser tests import TidyTuesday rows with the CLI itself. What is not a catalog fact,
+index builds with their neighbour lists, listeners and the playlists generated for them, is
+inserted directly, here and nowhere else.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import count
 from typing import Any
@@ -152,19 +164,25 @@ class CatalogBuilder:
         """Return the id of an artist credited (under this name) on a track written here."""
         return self.artist_ids[name]
 
-    def tag_artist(self, artist: str | int, tags: Sequence[str]) -> None:
-        """Tag one artist (weight 1 each) with the upsert path's artist-tag writer.
+    def tag_artist(self, artist: str | int, tags: Sequence[str] | Mapping[str, float]) -> None:
+        """Tag one artist (weight 1 each, or the weights given) with the upsert path's writer.
 
         A record's tags tag every artist it credits, so one artist of a duet cannot be tagged
         alone by a record; this writes what CatalogWriter.finish writes for record tags.
         """
         artist_id = artist if isinstance(artist, int) else self.artist_ids[artist]
-        weights = Counter({(artist_id, name): 1 for name in tags})
-        write_artist_tags(db.session(), weights, self.source)
+        weights = dict(tags) if isinstance(tags, Mapping) else dict.fromkeys(tags, 1.0)
+        write_artist_tags(
+            db.session(), Counter({(artist_id, n): w for n, w in weights.items()}), self.source
+        )
         if self.fake is not None:
-            ids = dict(db.session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(tags))).all())
-            name = self.fake.names[artist_id]
-            self.fake.add_artist(name, tags, artist_id=artist_id, tag_ids=[ids[t] for t in tags])
+            names = list(weights)
+            ids = dict(
+                db.session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names))).all()
+            )
+            self.fake.add_artist(
+                self.fake.names[artist_id], names, artist_id, [ids[n] for n in names]
+            )
 
     def commit(self) -> None:
         """Finish the import (artist tags, playlist counts) and commit everything so far."""
