@@ -86,8 +86,9 @@ class CatalogBuilder:
             credits.setdefault(track_id, []).append(artist_id)
         for track_id, record in zip(ids, records, strict=True):
             self.records.setdefault(track_id, record)
-            for ref, artist_id in zip(record.artists, credits[track_id], strict=False):
-                self.artist_ids.setdefault(ref.name, artist_id)
+            if len(credits[track_id]) == len(record.artists):  # else two names met one artist
+                for ref, artist_id in zip(record.artists, credits[track_id], strict=True):
+                    self.artist_ids.setdefault(ref.name, artist_id)
         return ids
 
     def track(
