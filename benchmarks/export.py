@@ -24,7 +24,8 @@ from musaic.services.export_details import ExportRequest
 from musaic.services.listener import Listener
 from musaic.services.tracks import write_spotify_records
 from musaic.spotify import SpotifyClient
-from tests.services.export_world import add_playlist, add_user, standin_records
+from tests.catalog_world.builder import add_generated_playlist, add_user
+from tests.catalog_world.standin import standin_records
 from tests.spotify_standin import SpotifyStandIn
 
 SIZES = (30, 150)
@@ -57,7 +58,7 @@ def _timed_export(standin: SpotifyStandIn, playlist_id: int, listener: Listener,
 def _scenarios(standin: SpotifyStandIn, size: int, listener: Listener) -> dict[str, Any]:
     ids = write_spotify_records(standin_records(standin, size))
     db.session.commit()
-    playlist_id = add_playlist(ids, listener.user_id or 0, name=f"Bench {size}")
+    playlist_id = add_generated_playlist(ids, listener.user_id or 0, name=f"Bench {size}")
     report = {
         "first": _timed_export(standin, playlist_id, listener),
         "again_unchanged": _timed_export(standin, playlist_id, listener),
@@ -70,7 +71,7 @@ def _resolution(standin: SpotifyStandIn, listener: Listener) -> dict[str, Any]:
     records = standin_records(standin, 230, with_ids=False)[200:]  # not in the catalog yet
     ids = write_spotify_records(records)
     db.session.commit()
-    playlist_id = add_playlist(ids, listener.user_id or 0, name="Bench resolve")
+    playlist_id = add_generated_playlist(ids, listener.user_id or 0, name="Bench resolve")
     return {
         "first": _timed_export(standin, playlist_id, listener),
         "again": _timed_export(standin, playlist_id, listener),

@@ -8,8 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from musaic.extensions import db
-from musaic.models import ArtistTag, Tag, Track
-from tests.catalog.search_fixtures import build_search_catalog
+from musaic.models import Track
+from tests.catalog_world.builder import CatalogBuilder
+from tests.catalog_world.search import build_search_catalog
 
 
 @pytest.fixture
@@ -18,9 +19,9 @@ def daft_punk_id(app: Any) -> int:
     with app.app_context():
         ids = build_search_catalog(fillers=0)
         artist = db.session.get(Track, ids[("One More Time", "Daft Punk")]).artists[0]  # type: ignore[union-attr]
-        artist.tags.append(ArtistTag(tag=Tag(name="french house"), weight=2.0, source="test"))
-        artist.tags.append(ArtistTag(tag=Tag(name="electronic"), weight=1.0, source="test"))
-        db.session.commit()
+        b = CatalogBuilder()
+        b.tag_artist(artist.id, {"french house": 2.0, "electronic": 1.0})
+        b.commit()
         return artist.id
 
 

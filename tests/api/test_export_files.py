@@ -18,7 +18,7 @@ from musaic.cli import cli
 from musaic.extensions import db
 from musaic.models import Playlist, PlaylistTrack, Track
 from musaic.services.export_files import EXPORTIFY_COLUMNS, PlaylistFile, safe_filename
-from tests.matching.catalog_builder import World, standard_world
+from tests.catalog_world.standard import World, standard_world
 
 SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "export" / "jspf.schema.json"
 NAME = "Café / Nights: ☕"

@@ -11,8 +11,8 @@ import requests
 
 from musaic.extensions import db
 from musaic.services.tracks import write_spotify_records
+from tests.catalog_world.standin import standin_records
 from tests.conftest import log_in
-from tests.services.export_world import standin_records
 from tests.spotify.openapi_contract import operation_for
 from tests.spotify_standin.faults import Fault
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.matching.catalog_builder import World, standard_world
+from tests.catalog_world.standard import World, standard_world
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.catalog.search_fixtures import build_search_catalog
+from tests.catalog_world.search import build_search_catalog
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from musaic.extensions import db
 from musaic.models import Track
-from tests.catalog.search_fixtures import build_search_catalog
+from tests.catalog_world.search import build_search_catalog
 
 
 @pytest.fixture

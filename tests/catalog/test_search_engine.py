@@ -9,7 +9,8 @@ import pytest
 from musaic.catalog.search import index_tracks, parse_query, search_catalog
 from musaic.extensions import db
 from musaic.models import Track
-from tests.catalog.search_fixtures import CatalogBuilder, build_search_catalog
+from tests.catalog_world.builder import CatalogBuilder
+from tests.catalog_world.search import build_search_catalog, search_record
 
 
 @pytest.fixture
@@ -92,17 +93,20 @@ def test_paging_walks_through_every_match_once(catalog: Any) -> None:
 
 
 def test_index_tracks_makes_a_new_track_findable_and_follows_renames(catalog: Any) -> None:
-    track = CatalogBuilder().add("Zanzibar Nights", "Tiny Band", "Zanzibar", 1999)
-    db.session.commit()
+    b = CatalogBuilder()
+    (track_id,) = b.write([search_record("Zanzibar Nights", "Tiny Band", "Zanzibar", 1999)])
+    b.commit()
     assert search_catalog(parse_query("zanzibar"), limit=5).track_ids == []
-    index_tracks([track.id])
+    index_tracks([track_id])
     db.session.commit()
-    assert search_catalog(parse_query("zanzibar"), limit=5).track_ids == [track.id]
+    assert search_catalog(parse_query("zanzibar"), limit=5).track_ids == [track_id]
+    track = db.session.get(Track, track_id)
+    assert track is not None
     track.title = "Mombasa Mornings"
-    index_tracks([track.id])
+    index_tracks([track_id])
     db.session.commit()
     assert search_catalog(parse_query("zanzibar nights"), limit=5).track_ids == []
-    assert search_catalog(parse_query("mombasa"), limit=5).track_ids == [track.id]
+    assert search_catalog(parse_query("mombasa"), limit=5).track_ids == [track_id]
 
 
 def test_deleting_a_track_removes_it_from_search(catalog: Any) -> None:
@@ -115,21 +119,27 @@ def test_deleting_a_track_removes_it_from_search(catalog: Any) -> None:
 def test_a_track_with_very_long_names_is_found_and_ranked_like_any_other(catalog: Any) -> None:
     # Long enough that PostgreSQL keeps its document out of the covering index (not compact).
     words = " ".join(f"movement{i}" for i in range(40))
-    long = CatalogBuilder().add(
-        f"Zanzibar Suite {words}",
-        "Orchestra Of The Long Name, " + ", ".join(f"Soloist Number {i}" for i in range(12)),
-        f"Complete Recordings {words}",
-        2001,
-        popularity=90,
+    b = CatalogBuilder()
+    long, short = b.write(
+        [
+            search_record(
+                f"Zanzibar Suite {words}",
+                "Orchestra Of The Long Name, "
+                + ", ".join(f"Soloist Number {i}" for i in range(12)),
+                f"Complete Recordings {words}",
+                2001,
+                popularity=90,
+            ),
+            search_record("Zanzibar Sunrise", "Tiny Band", "Zanzibar", 1999, popularity=10),
+        ]
     )
-    short = CatalogBuilder().add("Zanzibar Sunrise", "Tiny Band", "Zanzibar", 1999, popularity=10)
+    b.commit()
+    index_tracks([long, short])
     db.session.commit()
-    index_tracks([long.id, short.id])
-    db.session.commit()
-    assert set(search_catalog(parse_query("zanzibar"), limit=5).track_ids) == {long.id, short.id}
-    assert search_catalog(parse_query("zanzibar suite movement39"), limit=5).track_ids == [long.id]
+    assert set(search_catalog(parse_query("zanzibar"), limit=5).track_ids) == {long, short}
+    assert search_catalog(parse_query("zanzibar suite movement39"), limit=5).track_ids == [long]
     hits = search_catalog(parse_query("soloist number 11"), limit=5)
-    assert hits.track_ids == [long.id]
+    assert hits.track_ids == [long]
 
 
 def test_a_one_letter_prefix_narrows_what_the_other_words_find(catalog: Any) -> None:

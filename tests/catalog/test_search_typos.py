@@ -9,7 +9,7 @@ import pytest
 from musaic.catalog.search import parse_query, search_catalog
 from musaic.extensions import db
 from musaic.models import Track
-from tests.catalog.search_fixtures import build_search_catalog
+from tests.catalog_world.search import build_search_catalog
 
 
 @pytest.fixture

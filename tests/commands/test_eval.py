@@ -9,7 +9,7 @@ from typing import Any
 from flask.testing import FlaskCliRunner
 
 from musaic.cli import cli
-from tests.services.tiny_catalog import add_tiny_catalog
+from tests.catalog_world.tiny import add_tiny_catalog
 
 TINY_MPD = Path(__file__).resolve().parent.parent / "fixtures" / "eval" / "tiny_playlists.json"
 

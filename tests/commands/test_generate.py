@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskCliRunner
 
 from musaic.commands.generate import generate_command
-from tests.matching.catalog_builder import World, standard_world
+from tests.catalog_world.standard import World, standard_world
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 from flask.testing import FlaskCliRunner
 
 from musaic.cli import cli
-from tests.services.tiny_catalog import add_tiny_catalog
+from tests.catalog_world.tiny import add_tiny_catalog
 
 
 def test_build_prints_stages_rows_and_peak_memory(app: Any, runner: FlaskCliRunner) -> None:

@@ -13,7 +13,7 @@ from musaic.evaluation.playlists import in_holdout, read_playlists, split_playli
 from musaic.evaluation.run import EvalOptions, ablation_variants, evaluate
 from musaic.matching.matchers.hybrid import DEFAULT_WEIGHTS
 from musaic.services.index import build_index
-from tests.services.tiny_catalog import add_tiny_catalog
+from tests.catalog_world.tiny import add_tiny_catalog
 
 TINY_MPD = Path(__file__).resolve().parent.parent / "fixtures" / "eval" / "tiny_playlists.json"
 

@@ -17,7 +17,7 @@ from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
 from musaic.models import RankerModel
 from musaic.services.index import BuildOptions, build_index
 from musaic.services.ranker import ranker_step
-from tests.matching.catalog_builder import CatalogBuilder
+from tests.catalog_world.builder import CatalogBuilder
 
 pytestmark = pytest.mark.usefixtures("app_context")
 OPTIONS = RankerOptions(share=0.3, min_cases=5, rounds=20)
@@ -26,8 +26,7 @@ OPTIONS = RankerOptions(share=0.3, min_cases=5, rounds=20)
 def _clustered_catalog(playlists: int = 120) -> list[int]:
     """Add 6 artists x 8 tracks and playlists that mostly stay within one artist pair."""
     b = CatalogBuilder()
-    artists = [b.artist(f"Artist {a}") for a in range(6)]
-    tracks = [[b.track(f"Song {a}-{t}", artists[a]) for t in range(8)] for a in range(6)]
+    tracks = [[b.track(f"Song {a}-{t}", f"Artist {a}") for t in range(8)] for a in range(6)]
     rng = random.Random(3)
     for p in range(playlists):
         pair = p % 3
@@ -40,7 +39,7 @@ def _clustered_catalog(playlists: int = 120) -> list[int]:
 def test_the_learning_playlists_are_not_in_the_index_their_features_come_from() -> None:
     _clustered_catalog()
     b = CatalogBuilder()
-    lonely = [b.track(f"Only together {i}", b.artist(f"Loner {i}")) for i in range(2)]
+    lonely = [b.track(f"Only together {i}", f"Loner {i}") for i in range(2)]
     b.playlist("the only playlist with both", lonely)
     b.commit()
     playlists = imported_playlists(db.session)

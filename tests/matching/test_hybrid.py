@@ -15,7 +15,7 @@ from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.hybrid import DEFAULT_WEIGHTS, RRF_K, HybridMatcher
 from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
 from musaic.matching.reads import IndexReads
-from tests.matching.catalog_builder import standard_world
+from tests.catalog_world.standard import standard_world
 from tests.matching.fake_index import FakeIndex
 
 

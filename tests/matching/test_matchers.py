@@ -12,7 +12,8 @@ from musaic.matching.matchers.audio import AudioMatcher
 from musaic.matching.matchers.cooccurrence import CooccurrenceMatcher, playlists_reason
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.registry import MATCHERS
-from tests.matching.catalog_builder import CatalogBuilder, World, standard_world
+from tests.catalog_world.builder import CatalogBuilder
+from tests.catalog_world.standard import World, standard_world
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -60,8 +61,7 @@ def test_cooccurrence_reason_reads_right_for_a_single_shared_playlist() -> None:
 
 def test_cooccurrence_expands_two_hops_through_the_seeds_neighbours(app_context: None) -> None:
     b = CatalogBuilder()
-    artist = b.artist("Solo")
-    seed, near, far = (b.track(f"T{i}", artist) for i in range(3))
+    seed, near, far = (b.track(f"T{i}", "Solo") for i in range(3))
     b.track_neighbours("cooc", seed, [(near, 1.0, 3)])
     b.track_neighbours("cooc", near, [(seed, 1.0, 3), (far, 0.5, 2)])
     b.commit()
@@ -89,10 +89,9 @@ def test_artist_matcher_finds_collaborators_from_credits_without_an_index(
     app_context: None,
 ) -> None:
     b = CatalogBuilder()
-    seed_artist, guest, stranger = b.artist("Host"), b.artist("Guest"), b.artist("Stranger")
-    seed = b.track("Duet", [seed_artist, guest])
-    guest_solo = b.track("Guest Solo", guest)
-    b.track("Unrelated", stranger)
+    seed = b.track("Duet", ["Host", "Guest"])
+    guest_solo = b.track("Guest Solo", "Guest")
+    b.track("Unrelated", "Stranger")
     b.commit()
     ranked = ArtistMatcher(IndexReader(db.session)).rank(_seed(seed), 10)
     assert [c.track_id for c in ranked] == [guest_solo]

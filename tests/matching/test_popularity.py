@@ -9,15 +9,14 @@ from musaic.extensions import db
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.popularity import PopularityThresholds, compute_thresholds
 from musaic.models import Track
-from tests.matching.catalog_builder import CatalogBuilder
+from tests.catalog_world.builder import CatalogBuilder
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
 def _catalog(b: CatalogBuilder) -> None:
-    artist = b.artist("Counted")
     for count in range(1, 10):
-        b.track(f"Song {count}", artist, playlist_count=count, popularity=10 * count)
+        b.track(f"Song {count}", "Counted", playlist_count=count, popularity=10 * count)
 
 
 def _read() -> PopularityThresholds:

@@ -10,7 +10,8 @@ from sqlalchemy import event
 from musaic.extensions import db
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.reads import IndexReads
-from tests.matching.catalog_builder import CatalogBuilder, World, standard_world
+from tests.catalog_world.builder import CatalogBuilder
+from tests.catalog_world.standard import World, standard_world
 from tests.matching.fake_index import FakeIndex
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -21,8 +22,11 @@ def _both() -> tuple[World, list[IndexReads], list[int]]:
     fake = FakeIndex()
     world = standard_world(fake=fake)
     b = CatalogBuilder(fake)
-    guest = b.artist("Guest Star", tags=["rock"])
-    collab = b.track("Duet", [world.seed_artist, guest], playlist_count=7, energy=0.5, tempo=100)
+    collab = b.track(
+        "Duet", [world.seed_artist, "Guest Star"], playlist_count=7, energy=0.5, tempo=100
+    )
+    guest = b.artist_id("Guest Star")
+    b.tag_artist(guest, ["rock"])
     b.commit()
     return world, [IndexReader(db.session), fake], [guest, collab]
 

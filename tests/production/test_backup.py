@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from musaic.cli import cli
 from musaic.extensions import db
 from musaic.models import Artist, Playlist, PlaylistTrack, Track
-from tests.services.tiny_catalog import add_tiny_catalog
+from tests.catalog_world.tiny import add_tiny_catalog
 
 
 def _snapshot() -> dict[str, Any]:

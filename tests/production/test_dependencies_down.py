@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from musaic import create_app
 from musaic.extensions import db
 from musaic.models import Playlist
+from tests.catalog_world.standard import standard_world
 from tests.conftest import make_app
-from tests.matching.catalog_builder import standard_world
 from tests.production.servers import free_port
 
 WORKER_TIMEOUT_S = 30  # gunicorn's: every answer below must come well before it

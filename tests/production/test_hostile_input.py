@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from musaic.api.request_limits import MAX_JSON_DEPTH
 from musaic.api.schemas import DB_INT_MAX
-from tests.matching.catalog_builder import World, standard_world
+from tests.catalog_world.standard import World, standard_world
 
 TOO_BIG = [DB_INT_MAX + 1, 2**63]  # one past a PostgreSQL INTEGER, one past a SQLite INTEGER
 

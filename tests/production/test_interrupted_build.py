@@ -15,8 +15,8 @@ from musaic.extensions import db
 from musaic.models import IndexBuild, TrackNeighbourList
 from musaic.models.index import pack_list
 from musaic.services.index import STALE_AFTER
+from tests.catalog_world.tiny import add_tiny_catalog
 from tests.conftest import REPO_DIR
-from tests.services.tiny_catalog import add_tiny_catalog
 
 # Build in a child process that writes every row and then dies before the swap, like a
 # `musaic index build` killed by a deploy or an out-of-memory kill.
@@ -68,7 +68,7 @@ def test_the_next_build_cleans_up_an_abandoned_one_but_not_a_running_one(
     app: Any, runner: FlaskCliRunner
 ) -> None:
     with app.app_context():
-        add_tiny_catalog()
+        t = add_tiny_catalog().tracks
         long_ago = datetime.now(UTC) - STALE_AFTER - timedelta(minutes=1)
         elsewhere = {"owner": {"host": "another-dyno", "pid": 4}}
         db.session.add_all(
@@ -77,12 +77,12 @@ def test_the_next_build_cleans_up_an_abandoned_one_but_not_a_running_one(
                 IndexBuild(id=8, status="building", stats=elsewhere),  # still running there
             ]
         )
-        packed = pack_list([2], [1.0])
+        packed = pack_list([t[2]], [1.0])
         db.session.add(
             TrackNeighbourList(
                 build_id=7,
                 kind="cooc",
-                track_id=1,
+                track_id=t[1],
                 size=packed.size,
                 neighbour_ids=packed.neighbour_ids,
                 scores=packed.scores,

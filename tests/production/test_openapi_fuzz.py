@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.matching.catalog_builder import standard_world
+from tests.catalog_world.standard import standard_world
 from tests.production.servers import run_schemathesis
 
 FAST_EXAMPLES = 5  # per operation and phase; `python -m benchmarks fuzz` runs a larger budget

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from musaic import create_app
 from musaic.extensions import db
 from musaic.models import Playlist, PlaylistTrack
-from tests.matching.catalog_builder import World, standard_world
+from tests.catalog_world.standard import World, standard_world
 from tests.production.servers import PostgresCluster, RedisServer, wait_until
 
 BUDGET_S = 10.0  # every answer, during an outage too, well below the 30 s worker timeout

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from benchmarks.load import Targets, run_load
+from tests.catalog_world.standard import World, standard_world
 from tests.conftest import make_app, spotify_settings
-from tests.matching.catalog_builder import World, standard_world
 from tests.production.servers import Gunicorn
 
 

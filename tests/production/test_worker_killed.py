@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from musaic.extensions import db
 from musaic.models import Playlist, PlaylistTrack
+from tests.catalog_world.standard import standard_world
 from tests.conftest import make_app
-from tests.matching.catalog_builder import standard_world
 from tests.production.servers import Gunicorn, wait_until
 
 LENGTH = 5

@@ -23,12 +23,8 @@ from musaic.spotify import (
     SpotifyRateLimitedError,
     SpotifyUnavailableError,
 )
-from tests.services.export_world import (
-    add_playlist,
-    add_user,
-    playlist_of_standin_tracks,
-    standin_records,
-)
+from tests.catalog_world.builder import add_generated_playlist, add_user
+from tests.catalog_world.standin import playlist_of_standin_tracks, standin_records
 from tests.spotify.openapi_contract import operation_for
 from tests.spotify_standin.faults import Fault
 
@@ -173,7 +169,7 @@ def test_tracks_without_ids_are_resolved_once_then_cost_nothing(
     records[0].isrc = next(iter(standin.catalog.tracks.values())).isrc
     track_ids = write_spotify_records(records)
     db.session.commit()
-    playlist_id = add_playlist(track_ids, listener.user_id or 0)
+    playlist_id = add_generated_playlist(track_ids, listener.user_id or 0)
     standin.reset_log()
     result = _export(playlist_id, listener, spotify)
     searches = [r for r in standin.requests if r.path == "/v1/search"]
@@ -203,7 +199,7 @@ def test_resolution_stops_at_the_budget_and_reports_the_rest(
 ) -> None:
     track_ids = write_spotify_records(standin_records(standin, 4, with_ids=False))
     db.session.commit()
-    playlist_id = add_playlist(track_ids, listener.user_id or 0)
+    playlist_id = add_generated_playlist(track_ids, listener.user_id or 0)
     standin.reset_log()
     result = export_to_spotify(playlist_id, listener, spotify, ExportRequest(), resolve_budget=1)
     assert len([r for r in standin.requests if r.path == "/v1/search"]) == 1

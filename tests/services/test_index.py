@@ -8,19 +8,19 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
 from musaic.extensions import db
 from musaic.indexing.data import listening_sessions
 from musaic.matching.catalog_reader import CatalogReader
 from musaic.matching.index_reader import IndexReader
-from musaic.models import ARTIST_TRACKS_KIND, Artist, IndexBuild, Track, TrackArtist
+from musaic.models import ARTIST_TRACKS_KIND, Artist, IndexBuild
 from musaic.models import ArtistNeighbourList as ArtistNeighbour
 from musaic.models import TrackNeighbourList as TrackNeighbour
 from musaic.models.index import unpack_list
 from musaic.services.index import BuildOptions, build_index, index_status
-from tests.services.tiny_catalog import add_playlist, add_tiny_catalog
+from tests.catalog_world.builder import CatalogBuilder
+from tests.catalog_world.tiny import add_tiny_catalog
 
-RING = 12  # tracks 1..12 on a circle; playlist i holds tracks i..i+4, so each is in 5 playlists
+RING = 12  # 12 tracks on a circle; playlist i holds tracks i..i+4, so each is in 5 playlists
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -57,26 +57,14 @@ def _row_count(build_id: int) -> int:
     return sum(counts)
 
 
-def _add_ring_catalog() -> None:
-    """Add 12 tracks by one artist and 12 playlists of 5 neighbouring tracks on a circle."""
-    db.session.add(Artist(id=1, name="Ring", normalised_name=normalise_artist("Ring")))
-    for track_id in range(1, RING + 1):
-        title = f"Song {track_id}"
-        db.session.add(
-            Track(
-                id=track_id,
-                spotify_id=f"ring{track_id}",
-                title=title,
-                normalised_title=normalise_title(title),
-                match_key=match_key("Ring", title),
-                song_key=song_key("Ring", title),
-            )
-        )
-        db.session.add(TrackArtist(track_id=track_id, position=0, artist_id=1))
-    db.session.flush()
+def _add_ring_catalog() -> list[int]:
+    """Add 12 tracks by one artist and 12 playlists of 5 neighbouring tracks; return the ring."""
+    b = CatalogBuilder()
+    ring = [b.track(f"Song {n}", "Ring", year=None, spotify_id=f"ring{n}") for n in range(RING)]
     for start in range(RING):
-        add_playlist(f"ring-{start}", [(start + i) % RING + 1 for i in range(5)])
-    db.session.commit()
+        b.playlist(f"ring-{start}", [ring[(start + i) % RING] for i in range(5)])
+    b.commit()
+    return ring
 
 
 def _embed_rows(track_id: int) -> list[tuple[int, int, float, int | None]]:
@@ -99,33 +87,33 @@ def test_sessions_split_at_gaps_over_30_minutes_and_skip_plays_under_30_seconds(
 
 
 def test_track_cooc_ranks_by_shared_playlists_with_raw_support() -> None:
-    add_tiny_catalog()
+    t = add_tiny_catalog().tracks
     build_index()
-    assert _neighbours(TrackNeighbour, "cooc", 1) == [(2, 2), (3, 1)]
-    assert sorted(_neighbours(TrackNeighbour, "cooc", 4)) == [(3, 1), (5, 1)]  # a tie
+    assert _neighbours(TrackNeighbour, "cooc", t[1]) == [(t[2], 2), (t[3], 1)]
+    assert sorted(_neighbours(TrackNeighbour, "cooc", t[4])) == [(t[3], 1), (t[5], 1)]  # a tie
 
 
 def test_track_cooc_uses_listening_sessions_but_not_generated_playlists() -> None:
-    add_tiny_catalog()
+    t = add_tiny_catalog().tracks
     build_index()
-    assert _neighbours(TrackNeighbour, "cooc", 6) == [(5, 1)]
-    assert 1 not in [n for n, _ in _neighbours(TrackNeighbour, "cooc", 6)]
+    assert _neighbours(TrackNeighbour, "cooc", t[6]) == [(t[5], 1)]
+    assert t[1] not in [n for n, _ in _neighbours(TrackNeighbour, "cooc", t[6])]
 
 
 def test_audio_neighbours_are_nearest_first_with_no_support() -> None:
-    add_tiny_catalog()
+    t = add_tiny_catalog().tracks
     build_index()
-    assert _neighbours(TrackNeighbour, "audio", 1) == [(2, None), (5, None), (3, None)]
-    assert _neighbours(TrackNeighbour, "audio", 4) == []  # no audio features
+    assert _neighbours(TrackNeighbour, "audio", t[1]) == [(t[2], None), (t[5], None), (t[3], None)]
+    assert _neighbours(TrackNeighbour, "audio", t[4]) == []  # no audio features
 
 
 def test_artist_tables_cover_cooc_credits_from_titles_and_tags() -> None:
-    add_tiny_catalog()
+    a = add_tiny_catalog().artists
     build_index()
-    assert _neighbours(ArtistNeighbour, "cooc", 1) == [(2, 1)]
-    assert _neighbours(ArtistNeighbour, "credit", 2) == [(3, 1)]  # "Four (feat. Charlie)"
-    assert _neighbours(ArtistNeighbour, "tags", 4) == [(3, 1), (2, 1), (1, 1)]
-    assert _neighbours(ArtistNeighbour, "tags", 1) == [(2, 1), (4, 1)]
+    assert _neighbours(ArtistNeighbour, "cooc", a[1]) == [(a[2], 1)]
+    assert _neighbours(ArtistNeighbour, "credit", a[2]) == [(a[3], 1)]  # "Four (feat. Charlie)"
+    assert _neighbours(ArtistNeighbour, "tags", a[4]) == [(a[3], 1), (a[2], 1), (a[1], 1)]
+    assert _neighbours(ArtistNeighbour, "tags", a[1]) == [(a[2], 1), (a[4], 1)]
 
 
 def test_artist_tracks_lists_answer_as_the_catalog_does_and_new_artists_fall_back() -> None:
@@ -138,27 +126,18 @@ def test_artist_tracks_lists_answer_as_the_catalog_does_and_new_artists_fall_bac
     assert [(n, count) for _, n, _, count in stored][:3] == from_index[artists[0]]
     assert all(score > 0 for _, _, score, _ in stored)
     # An artist met after the build has no list: its tracks are read from the catalog.
-    db.session.add(Artist(id=99, name="Newcomer", normalised_name=normalise_artist("Newcomer")))
-    title = "First Single"
-    db.session.add(
-        Track(
-            id=99,
-            title=title,
-            normalised_title=normalise_title(title),
-            match_key=match_key("Newcomer", title),
-            song_key=song_key("Newcomer", title),
-        )
-    )
-    db.session.add(TrackArtist(track_id=99, position=0, artist_id=99))
-    db.session.commit()
-    assert IndexReader(db.session).artist_top_tracks_counted([99, artists[0]], 3) == {
-        99: [(99, 0)],
+    b = CatalogBuilder()
+    single = b.track("First Single", "Newcomer", year=None, spotify_id=None)
+    b.commit()
+    newcomer = b.artist_id("Newcomer")
+    assert IndexReader(db.session).artist_top_tracks_counted([newcomer, artists[0]], 3) == {
+        newcomer: [(single, 0)],
         artists[0]: from_index[artists[0]],
     }
 
 
 def test_a_reader_pinned_to_a_build_reads_it_before_the_swap() -> None:
-    add_tiny_catalog()
+    a = add_tiny_catalog().artists
     build_index()
     first = _active_id()
     seen: dict[str, Any] = {}
@@ -166,11 +145,11 @@ def test_a_reader_pinned_to_a_build_reads_it_before_the_swap() -> None:
     def before_swap(build_id: int) -> None:
         pinned, active = IndexReader(db.session, build_id), IndexReader(db.session)
         seen.update(pinned=pinned.build_id, active=active.build_id, new=build_id)
-        seen["lists"] = pinned.artist_neighbours([1], "cooc")
+        seen["lists"] = pinned.artist_neighbours([a[1]], "cooc")
 
     build_index(before_swap=before_swap)
     assert seen["active"] == first and seen["pinned"] == seen["new"] != first
-    assert [n.neighbour_id for n in seen["lists"][1]] == [2]  # the new build's rows, not absent
+    assert [n.neighbour_id for n in seen["lists"][a[1]]] == [a[2]]  # the new build's, not absent
 
 
 def test_lists_hold_positive_scores_best_first_with_matching_sizes() -> None:
@@ -186,26 +165,26 @@ def test_lists_hold_positive_scores_best_first_with_matching_sizes() -> None:
 
 
 def test_embed_neighbours_are_ranked_by_descending_cosine_without_the_track_itself() -> None:
-    _add_ring_catalog()
+    ring = _add_ring_catalog()
     stats = build_index()
     assert stats["tables"]["track.embed"]["factors"] == RING - 1  # min(256, 12 - 1)
     assert stats["counts"]["track.embed"] > 0
-    for track_id in range(1, RING + 1):
+    for position, track_id in enumerate(ring):
         rows = _embed_rows(track_id)
         ranks, neighbours, scores, support = (list(column) for column in zip(*rows, strict=True))
         assert ranks == list(range(len(rows)))
         assert scores == sorted(scores, reverse=True) and min(scores) > 0
         assert track_id not in neighbours and len(set(neighbours)) == len(neighbours)
         assert set(support) == {None}
-        assert set(neighbours[:2]) == {track_id % RING + 1, (track_id - 2) % RING + 1}
+        assert set(neighbours[:2]) == {ring[(position + 1) % RING], ring[position - 1]}
 
 
 def test_embed_is_skipped_with_a_reason_when_the_catalog_is_too_small() -> None:
-    add_tiny_catalog()  # 4 contexts: at most 3 factors
+    t = add_tiny_catalog().tracks  # 4 contexts: at most 3 factors
     stats = build_index()
     assert stats["counts"]["track.embed"] == 0
     assert "under 8" in stats["tables"]["track.embed"]["skipped"]
-    assert _embed_rows(1) == []
+    assert _embed_rows(t[1]) == []
 
 
 def test_build_stores_counts_method_and_stage_measurements() -> None:
@@ -250,10 +229,10 @@ def test_rebuild_deletes_old_rows_without_loading_their_keys_back() -> None:
 
 
 def test_readers_see_the_old_build_unchanged_until_the_swap() -> None:
-    add_tiny_catalog()
+    one = add_tiny_catalog().tracks[1]
     build_index()
     old_id = _active_id()
-    before = _neighbours(TrackNeighbour, "cooc", 1)
+    before = _neighbours(TrackNeighbour, "cooc", one)
     seen: dict[str, Any] = {}
 
     def read_from_another_connection(new_id: int) -> None:
@@ -261,7 +240,7 @@ def test_readers_see_the_old_build_unchanged_until_the_swap() -> None:
             seen["active"] = reader.scalar(select(IndexBuild.id).where(IndexBuild.active))
             packed = reader.execute(
                 select(TrackNeighbour.neighbour_ids, TrackNeighbour.scores, TrackNeighbour.support)
-                .where(TrackNeighbour.build_id == seen["active"], TrackNeighbour.track_id == 1)
+                .where(TrackNeighbour.build_id == seen["active"], TrackNeighbour.track_id == one)
                 .where(TrackNeighbour.kind == "cooc")
             ).one()
             ids, _, support = unpack_list(*packed)
@@ -279,7 +258,7 @@ def test_readers_see_the_old_build_unchanged_until_the_swap() -> None:
 
 
 def test_failed_build_is_marked_failed_and_keeps_the_active_build() -> None:
-    add_tiny_catalog()
+    t = add_tiny_catalog().tracks
     build_index()
     old_id = _active_id()
 
@@ -291,7 +270,7 @@ def test_failed_build_is_marked_failed_and_keeps_the_active_build() -> None:
     failed = db.session.scalar(select(IndexBuild).where(IndexBuild.status == "failed"))
     assert failed is not None and "disk full" in failed.stats["error"]
     assert _active_id() == old_id and _row_count(failed.id) == 0
-    assert _neighbours(TrackNeighbour, "cooc", 1) == [(2, 2), (3, 1)]
+    assert _neighbours(TrackNeighbour, "cooc", t[1]) == [(t[2], 2), (t[3], 1)]
 
 
 def test_empty_catalog_builds_an_empty_active_index() -> None:

@@ -15,7 +15,7 @@ from musaic.services.listener import Listener
 from musaic.services.playlists import GenerateRequest
 from musaic.services.seeds import SPOTIFY_CALL_BUDGET
 from musaic.spotify import SpotifyClient
-from tests.matching.catalog_builder import World, standard_world
+from tests.catalog_world.standard import World, standard_world
 from tests.spotify_standin import SpotifyStandIn
 
 pytestmark = pytest.mark.usefixtures("app_context")

@@ -12,7 +12,7 @@ from musaic.models import Track
 from musaic.services.search import search_tracks
 from musaic.spotify.errors import SpotifyRateLimitedError, SpotifyUnavailableError
 from musaic.spotify.models import Page, SpotifyAlbumRef, SpotifyArtistRef, SpotifyTrack
-from tests.catalog.search_fixtures import build_search_catalog, fake_spotify_id
+from tests.catalog_world.search import build_search_catalog, fake_spotify_id
 
 NEW_ID = fake_spotify_id("spotify-only")
 

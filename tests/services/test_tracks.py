@@ -14,7 +14,7 @@ from musaic.extensions import db
 from musaic.models import Album, Artist, Track, TrackArtist
 from musaic.services.tracks import get_track, upsert_spotify_tracks
 from musaic.spotify.models import SpotifyAlbumRef, SpotifyArtistRef, SpotifyTrack
-from tests.catalog.search_fixtures import fake_spotify_id
+from tests.catalog_world.search import fake_spotify_id
 
 NEW_ID = fake_spotify_id("Glass Harbour|Nova Lane")
 

@@ -1,15 +1,14 @@
-"""A small, hand-written catalog for search tests: Queen, Daft Punk, distractors and fillers."""
+"""The search catalog: Queen, Daft Punk, distractors and made-up fillers, indexed for search."""
 
 from __future__ import annotations
 
 import hashlib
 import random
-from typing import Any
 
-from musaic.catalog.normalise import match_key, normalise_artist, normalise_title, song_key
+from musaic.catalog.importers.records import AlbumRef, ArtistRef, TrackRecord
 from musaic.catalog.search import rebuild_index
 from musaic.extensions import db
-from musaic.models import Album, Artist, Track, TrackArtist
+from tests.catalog_world.builder import CatalogBuilder
 
 # title, credited artists, album, year, popularity
 REAL_TRACKS: tuple[tuple[str, str, str, int, int], ...] = (
@@ -130,70 +129,54 @@ def fake_spotify_id(seed: str) -> str:
     return "".join(alphabet[(number >> (6 * i)) % 62] for i in range(22))
 
 
-class CatalogBuilder:
-    """Add tracks with their artists and albums, reusing rows by normalised name."""
-
-    def __init__(self) -> None:
-        self.artists: dict[str, Artist] = {}
-        self.albums: dict[tuple[str, int | None], Album] = {}
-
-    def artist(self, name: str) -> Artist:
-        """Return the artist called `name`, creating it on first use."""
-        key = normalise_artist(name)
-        if key not in self.artists:
-            self.artists[key] = Artist(name=name, normalised_name=key)
-        return self.artists[key]
-
-    def add(self, title: str, artists: str, album: str, year: int | None, **fields: Any) -> Track:
-        """Add one track credited to the comma-separated `artists`."""
-        names = [n.strip() for n in artists.split(",")]
-        if (album, year) not in self.albums:
-            self.albums[(album, year)] = Album(
-                name=album, normalised_name=normalise_title(album), release_year=year
-            )
-        track = Track(
-            title=title,
-            normalised_title=normalise_title(title),
-            match_key=match_key(names[0], title),
-            song_key=song_key(names[0], title),
-            album=self.albums[(album, year)],
-            release_year=year,
-            duration_ms=fields.pop("duration_ms", 210_000),
-            explicit=fields.pop("explicit", False),
-            **fields,
-        )
-        for position, name in enumerate(names):
-            track.credits.append(TrackArtist(position=position, artist=self.artist(name)))
-        db.session.add(track)
-        return track
+def search_record(
+    title: str,
+    artists: str,
+    album: str,
+    year: int | None,
+    *,
+    spotify_id: str | None = None,
+    popularity: int | None = None,
+) -> TrackRecord:
+    """Describe one track credited to the comma-separated `artists`, as an import would."""
+    return TrackRecord(
+        title=title,
+        artists=[ArtistRef(name.strip()) for name in artists.split(",")],
+        spotify_id=spotify_id,
+        album=AlbumRef(album, release_date=str(year) if year else None),
+        duration_ms=210_000,
+        explicit=False,
+        popularity=popularity,
+    )
 
 
 def build_search_catalog(fillers: int = 240) -> dict[tuple[str, str], int]:
     """Add the real tracks and `fillers` made-up ones, index them; return ids by (title, artist)."""
-    builder = CatalogBuilder()
-    tracks: dict[tuple[str, str], Track] = {}
-    for title, artists, album, year, popularity in REAL_TRACKS:
-        tracks[(title, artists.split(",")[0])] = builder.add(
+    real = [
+        search_record(
             title,
             artists,
             album,
             year,
-            popularity=popularity,
             spotify_id=fake_spotify_id(f"{title}|{artists}"),
+            popularity=popularity,
         )
+        for title, artists, album, year, popularity in REAL_TRACKS
+    ]
     chooser = random.Random(1975)
+    made_up, counts = [], []
     for number in range(fillers):
         title = f"{chooser.choice(_WORDS).title()} {chooser.choice(_NOUNS).title()}"
         artist = f"The {chooser.choice(_WORDS).title()} {chooser.choice(_NOUNS).title()}s"
-        builder.add(
-            title,
-            artist,
-            f"{title} Sessions",
-            1960 + number % 60,
-            popularity=chooser.randint(0, 60),
-            playlist_count=chooser.randint(0, 40),
-        )
-    db.session.commit()
+        album, year = f"{title} Sessions", 1960 + number % 60
+        made_up.append(search_record(title, artist, album, year, popularity=chooser.randint(0, 60)))
+        counts.append(chooser.randint(0, 40))
+    b = CatalogBuilder()
+    ids = b.write(real)
+    for track_id, playlist_count in zip(b.write(made_up), counts, strict=True):
+        b.set_playlist_count(track_id, playlist_count)
+    b.commit()
     rebuild_index()
     db.session.commit()
-    return {key: track.id for key, track in tracks.items()}
+    keys = [(title, artists.split(",")[0]) for title, artists, *_ in REAL_TRACKS]
+    return dict(zip(keys, ids, strict=True))
