@@ -38,6 +38,7 @@ DEMO_FILES = (  # in this order: the genres tag artists the first two brought in
     ("tidytuesday", "tidytuesday_spotify_songs/spotify_songs.csv.gz"),
     ("mpd", "mpd_subset_followers10/mpd_dev.json.gz"),
     ("artist-genres", "spotify_artist_genres_2020/data_w_genres.csv"),
+    ("lastfm-tags", "lastfm_hetrec2011_2k/user_taggedartists.dat"),
 )
 
 

@@ -134,8 +134,16 @@ def test_the_demo_tags_its_artists_with_genres_when_the_file_is_there(
     genres = tmp_path / "spotify_artist_genres_2020" / "data_w_genres.csv"
     genres.parent.mkdir()
     genres.write_text(HEADER + ROWS, encoding="utf-8")
+    hetrec = tmp_path / "lastfm_hetrec2011_2k"
+    hetrec.mkdir()
+    (hetrec / "artists.dat").write_text("id\tname\turl\tpictureURL\n1\tThe Testers\t\t\n")
+    (hetrec / "tags.dat").write_text("tagID\ttagValue\n7\tdarkwave\n")
+    (hetrec / "user_taggedartists.dat").write_text(
+        "userID\tartistID\ttagID\tday\tmonth\tyear\n2\t1\t7\t1\t1\t2009\n3\t1\t7\t1\t1\t2009\n"
+    )
     result = load_demo_catalog(tmp_path)
-    assert [s.format for s in result.summaries] == ["tidytuesday", "artist-genres"]
+    formats = [s.format for s in result.summaries]
+    assert formats == ["tidytuesday", "artist-genres", "lastfm-tags"]
     assert "data_w_genres.csv" in result.message
     tagged = db.session.scalars(
         select(Tag.name)
@@ -143,4 +151,4 @@ def test_the_demo_tags_its_artists_with_genres_when_the_file_is_there(
         .join(Artist, Artist.id == ArtistTag.artist_id)
         .where(Artist.name == "The Testers")
     ).all()
-    assert {"synthwave", "dance pop", "pop"} <= set(tagged)
+    assert {"synthwave", "dance pop", "pop", "darkwave"} <= set(tagged)
