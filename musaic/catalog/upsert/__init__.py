@@ -74,7 +74,7 @@ class CatalogWriter:
             if hit is None or hit[0] < 0:
                 self.unknown_artists += 1
                 continue
-            self.named_tags.update({(hit[0], tag[:200]): w for tag, w in record.tags.items()})
+            self.named_tags.update({(hit[0], tag): w for tag, w in record.tags.items()})
 
     def finish(self) -> None:
         """Write the artist tags gathered so far and, if playlists changed, recount tracks."""
