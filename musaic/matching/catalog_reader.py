@@ -19,6 +19,7 @@ from musaic.models import (
     Tag,
     Track,
     TrackArtist,
+    driver,
 )
 from musaic.models.lists import in_list
 
@@ -65,8 +66,8 @@ class CatalogReader:
         self._artist_names: Memory[str] = Memory()
 
     def _rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Any]:
-        """Run a Core read on the session's connection (no ORM layer) and fetch every row."""
-        return self.session.connection().execute(statement, params).all()
+        """Run a read built once on the session's DB-API cursor (musaic.models.driver)."""
+        return driver.rows(self.session, statement, params)
 
     def track_infos(self, track_ids: Iterable[int]) -> Mapping[int, TrackInfo]:
         """Return plain facts about each of the given tracks, ascending by id (one query).

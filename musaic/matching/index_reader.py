@@ -121,8 +121,8 @@ class IndexReader(CatalogReader):
     def build_id(self) -> int | None:
         """Return the active ready build's id (read once per reader), or None without an index."""
         if not self._build_read:
-            active = self.session.connection().execute(_ACTIVE_BUILD)
-            self._build_id = active.scalar()
+            active = self._rows(_ACTIVE_BUILD)
+            self._build_id = active[0][0] if active else None
             self._build_read = True
         return self._build_id
 

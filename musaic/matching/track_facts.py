@@ -85,7 +85,7 @@ def _track_info(rows: Sequence[Sequence[Any]]) -> TrackInfo:
         artist_ids=tuple(a for a, _ in artists),
         artist_names=tuple(n for _, n in artists),
         release_year=year,
-        explicit=explicit,
+        explicit=None if explicit is None else bool(explicit),  # SQLite's driver gives 0/1
         popularity=popularity,
         playlist_count=count or 0,
         features=features(values),

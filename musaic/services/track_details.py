@@ -1,4 +1,4 @@
-"""What a playlist's JSON shows of each track, read with one Core query (no ORM objects).
+"""What a playlist's JSON shows of each track, read with one query on the cursor (no ORM).
 
 A generated playlist is answered from these plain values: loading 30 Track objects with their
 credits, artists and albums through the ORM cost more than generating the playlist did.
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from musaic.extensions import db
-from musaic.models import Album, Artist, Track, TrackArtist
+from musaic.models import Album, Artist, Track, TrackArtist, driver
 from musaic.models.lists import in_list, list_param
 
 _DETAILS = (  # one row per credit (one with no artist for an uncredited track), in order
@@ -81,7 +81,7 @@ class TrackDetails:
 
 def track_details(track_ids: Iterable[int]) -> dict[int, TrackDetails]:
     """Return the details of every given track that exists, ascending by id (one query)."""
-    rows = db.session.connection().execute(_DETAILS, {"ids": sorted(set(track_ids))}).all()
+    rows = driver.rows(db.session, _DETAILS, {"ids": sorted(set(track_ids))})
     return {track_id: _details(group) for track_id, group in groupby(rows, itemgetter(0))}
 
 
@@ -96,6 +96,7 @@ def _details(credits: Iterable[Sequence[Any]]) -> TrackDetails:
         else None
     )
     artists = [ArtistDetails(*row[12:]) for row in rows if row[12] is not None]
+    shown = None if explicit is None else bool(explicit)  # SQLite's driver gives 0 or 1
     return TrackDetails(
-        track_id, title, year, duration, explicit, popularity, spotify_id, isrc, album, artists
+        track_id, title, year, duration, shown, popularity, spotify_id, isrc, album, artists
     )

@@ -59,6 +59,17 @@ def test_generate_from_a_catalog_seed_makes_no_spotify_call(
     assert set(generated.timings) == {"resolve", "match", "postprocess", "save"}
 
 
+def test_generated_tracks_show_explicit_as_a_boolean_as_the_orm_does(world: World) -> None:
+    playlist = _generate(world.seed, length=10)
+    db.session.execute(Track.__table__.update().values(explicit=True))  # every track explicit
+    shown = playlists.generate_playlist(GenerateRequest(seed=world.seed, length=10), ADA)[0]
+    assert {type(item.track.explicit) for item in shown.items} == {bool}
+    assert all(item.track.explicit is True for item in shown.items)
+    assert {item.track.explicit for item in playlist.items} <= {None, False, True}
+    skipped = _generate(world.seed, length=10, options=Options(exclude_explicit=True))
+    assert [item.track_id for item in skipped.items] == [world.seed]  # the seed is always kept
+
+
 def test_generate_imports_an_unknown_spotify_seed_within_the_call_budget(
     spotify: SpotifyClient, standin: SpotifyStandIn
 ) -> None:

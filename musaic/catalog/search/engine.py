@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import driver, fuzzy, ranking, totals
+from musaic.catalog.search import fuzzy, ranking, totals
 from musaic.catalog.search.artists import artist_names
 from musaic.catalog.search.backend import Alternative, MatchGroups, SearchBackend
 from musaic.catalog.search.query import ParsedQuery
 from musaic.catalog.search.ranking import Candidate
+from musaic.models import driver
 
 CANDIDATE_POOL = 100
 

@@ -8,9 +8,10 @@ from itertools import pairwise
 
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import driver, vocabulary
+from musaic.catalog.search import vocabulary
 from musaic.catalog.search.backend import Alternative, SearchBackend
 from musaic.catalog.search.edits import LONG_WORD, one_edit, within_edits
+from musaic.models import driver
 
 MAX_ALTERNATIVES = 10
 SHARED_TRIGRAMS = 2  # a two-edit candidate holds at least this many of the word's trigrams

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from musaic.catalog.search import driver
 from musaic.catalog.search.backend import Alternative
+from musaic.models import driver
 
 CHUNK = 4000
 _CACHE = "musaic.search.counts"
