@@ -34,7 +34,14 @@ from musaic.models import (
     IndexBuild,
     TrackNeighbourList,
 )
-from musaic.models.index import UnpackedList, unpack_list
+from musaic.models.index import (
+    ID_TYPE,
+    SCORE_TYPE,
+    SUPPORT_TYPE,
+    UnpackedList,
+    unpack_columns,
+    unpack_list,
+)
 from musaic.models.lists import in_list, list_param
 
 # Callers import the reader and the values it returns from here.
@@ -96,12 +103,16 @@ def _decoded(kind: str, packed: UnpackedList) -> list[Neighbour]:
     return list(map(_NEW_NEIGHBOUR, zip(ids, scores, support, repeat(kind))))
 
 
-def _counts(packed: UnpackedList) -> TrackCounts:
-    """Return a decoded "tracks" list as arrays (counts 0 when the list stores none)."""
-    ids = packed.neighbour_ids.astype(np.int64)
-    if packed.support is None:
-        return TrackCounts(ids, np.zeros(ids.size, dtype=np.int64))
-    return TrackCounts(ids, packed.support.astype(np.int64))
+def _track_counts(rows: Sequence[Sequence[Any]], per_artist: int) -> dict[int, TrackCounts]:
+    """Decode _TRACK_LISTS rows' "tracks" lists (counts 0 where a list stores none)."""
+    tracks = unpack_columns([row[2] for row in rows], ID_TYPE, np.int64, per_artist)
+    counts = unpack_columns(
+        [row[4] if row[4] is not None else bytes(len(row[2])) for row in rows],
+        SUPPORT_TYPE,
+        np.int64,
+        per_artist,
+    )
+    return {row[0]: TrackCounts(t, c) for row, t, c in zip(rows, tracks, counts, strict=True)}
 
 
 class IndexReader(CatalogReader):
@@ -138,13 +149,15 @@ class IndexReader(CatalogReader):
         self, track_ids: Iterable[int], kind: str, limit: int = 100
     ) -> dict[int, NeighbourArrays]:
         """Return the top `limit` neighbours of each track by `kind` as arrays, best first."""
-        lists = self._lists(TrackNeighbourList, TrackNeighbourList.track_id, track_ids, kind, limit)
-        return {
-            owner: NeighbourArrays(
-                packed.neighbour_ids.astype(np.int64), packed.scores.astype(np.float64)
-            )
-            for owner, _, packed in lists
-        }
+        ids = sorted(set(track_ids))
+        if self.build_id is None or not ids or limit <= 0:
+            return {}
+        wanted = {"build": self.build_id, "kinds": [kind], "ids": ids}
+        rows = self._rows(_LIST_READS[TrackNeighbourList], wanted)
+        neighbours = unpack_columns([r[2] for r in rows], ID_TYPE, np.int64, limit)
+        scores = unpack_columns([r[3] for r in rows], SCORE_TYPE, np.float64, limit)
+        pairs = zip(neighbours, scores, strict=True)
+        return {row[0]: NeighbourArrays(*pair) for row, pair in zip(rows, pairs, strict=True)}
 
     def artist_neighbours(
         self, artist_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 50
@@ -208,14 +221,9 @@ class IndexReader(CatalogReader):
         ids = sorted(set(artist_ids))
         if per_artist > ARTIST_TRACKS_K or self.build_id is None or not ids:
             return as_track_counts(super().artist_top_tracks_counted(ids, per_artist))
-        found, names = {}, {}
-        for artist, name, packed_ids, scores, support in self._rows(
-            _TRACK_LISTS, {"build": self.build_id, "ids": ids}
-        ):
-            names[artist] = name
-            if packed_ids is not None:
-                found[artist] = _counts(unpack_list(packed_ids, scores, support, per_artist))
-        self._artist_names.remember(ids, names)
+        rows = self._rows(_TRACK_LISTS, {"build": self.build_id, "ids": ids})
+        self._artist_names.remember(ids, {artist: name for artist, name, *_ in rows})
+        found = _track_counts([row for row in rows if row[2] is not None], per_artist)
         missing = [a for a in ids if a not in found]
         if missing:
             found.update(as_track_counts(super().artist_top_tracks_counted(missing, per_artist)))
