@@ -31,6 +31,7 @@ from musaic.catalog.upsert import CatalogWriter, Tally
 from musaic.errors import field_error
 from musaic.extensions import db
 from musaic.models import Album, Artist, ListeningEvent, Playlist, Tag, Track
+from musaic.models.statistics import refresh_statistics
 
 BATCH_TRACKS = 5000
 SQLITE_IMPORT_CACHE_KB = 128 * 1024
@@ -200,6 +201,7 @@ def import_file(
         except BaseException:
             db.session.rollback()
             raise
+    refresh_statistics(db.session)  # PostgreSQL: plans for what was just written
     summary.tallies = writer.tallies()
     summary.notes = writer.notes()
     summary.seconds = time.perf_counter() - started

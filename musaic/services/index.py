@@ -20,8 +20,9 @@ from musaic.indexing import tables
 from musaic.indexing.als import als_table
 from musaic.indexing.artist_tracks import artist_tracks_table
 from musaic.indexing.data import CatalogMatrices, load_catalog
-from musaic.indexing.writer import activate, fail, write_table
+from musaic.indexing.writer import MODELS, activate, fail, write_table
 from musaic.models import ARTIST_TRACKS_K, ARTIST_TRACKS_KIND, IndexBuild
+from musaic.models.statistics import refresh_statistics
 
 AUDIO_K = 50
 EMBED_K = 100  # the research stored 200 per track; 100 halves the table (storage)
@@ -31,6 +32,8 @@ Maker = partial[tables.Table]
 # A build whose process cannot be checked (another host, or no owner recorded) is presumed dead
 # after this long; the slowest full build measured takes well under an hour.
 STALE_AFTER = timedelta(hours=6)
+
+INDEX_TABLES = (IndexBuild.__tablename__, *(m.__tablename__ for m in MODELS.values()))
 
 
 @dataclass
@@ -153,6 +156,7 @@ def build_index(
     except Exception as exc:
         fail(session, build_id, f"{type(exc).__name__}: {exc}", {**stats, **clock.summary()})
         raise
+    refresh_statistics(session, INDEX_TABLES)  # PostgreSQL: plans for the new lists
     return stats
 
 

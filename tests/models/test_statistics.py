@@ -1,0 +1,61 @@
+"""After an import or an index build, PostgreSQL's planner knows how big the written tables are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from musaic.extensions import db
+from musaic.models import Track, TrackNeighbourList
+from musaic.models.statistics import refresh_statistics
+from musaic.services.catalog import import_file
+from musaic.services.index import build_index
+from tests.catalog_world.tiny import add_tiny_catalog
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "catalog"
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+def _planner_rows(table: str) -> float:
+    """Return pg_class.reltuples: -1 until ANALYZE (or VACUUM) has looked at the table."""
+    found = db.session.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}
+    ).scalar()
+    return float(found if found is not None else -1)
+
+
+def _postgresql_only() -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite plans these reads without statistics; nothing is refreshed there")
+
+
+def test_an_import_refreshes_the_planner_statistics_of_what_it_wrote() -> None:
+    _postgresql_only()
+    db.session.execute(text("TRUNCATE tracks CASCADE"))  # reltuples back to -1 (unknown)
+    db.session.commit()
+    assert _planner_rows("tracks") == -1
+    import_file(FIXTURES / "tidytuesday_small.csv")
+    written = db.session.scalar(select(func.count()).select_from(Track))
+    assert written and _planner_rows("tracks") == written
+
+
+def test_a_build_refreshes_the_neighbour_tables_statistics() -> None:
+    _postgresql_only()
+    add_tiny_catalog()
+    db.session.commit()
+    db.session.execute(text("TRUNCATE track_neighbour_lists"))
+    db.session.commit()
+    build_index()
+    lists = db.session.scalar(select(func.count()).select_from(TrackNeighbourList))
+    assert lists and _planner_rows("track_neighbour_lists") == lists
+
+
+def test_nothing_is_run_on_sqlite_and_a_failure_is_reported_not_raised() -> None:
+    if db.engine.dialect.name == "sqlite":
+        assert refresh_statistics(db.session) is False
+        return
+    assert refresh_statistics(db.session, ["tracks"]) is True
+    assert refresh_statistics(db.session, ["no_such_table"]) is False  # logged, not raised
+    assert db.session.execute(text("SELECT 1")).scalar() == 1  # the session is usable again
