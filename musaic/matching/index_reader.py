@@ -40,7 +40,6 @@ from musaic.models.index import (
     SUPPORT_TYPE,
     UnpackedList,
     unpack_columns,
-    unpack_list,
 )
 from musaic.models.lists import in_list, list_param
 
@@ -194,8 +193,12 @@ class IndexReader(CatalogReader):
         if self.build_id is None or not ids or limit <= 0:
             return
         wanted = {"build": self.build_id, "kinds": _kinds(kinds), "ids": ids}
-        for owner, kind, packed_ids, scores, support in self._rows(_LIST_READS[table], wanted):
-            yield owner, kind, unpack_list(packed_ids, scores, support, limit)
+        rows = self._rows(_LIST_READS[table], wanted)
+        neighbours = unpack_columns([r[2] for r in rows], ID_TYPE, np.int64, limit)
+        scores = unpack_columns([r[3] for r in rows], SCORE_TYPE, np.float64, limit)
+        support = unpack_columns([r[4] or b"" for r in rows], SUPPORT_TYPE, np.int64, limit)
+        for row, ids_, scores_, counts in zip(rows, neighbours, scores, support, strict=True):
+            yield row[0], row[1], UnpackedList(ids_, scores_, None if row[4] is None else counts)
 
     def artist_top_tracks_counted(
         self, artist_ids: Iterable[int], per_artist: int

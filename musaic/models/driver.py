@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Executable, text
+from sqlalchemy import Executable, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
@@ -99,13 +99,7 @@ def rows(
     params: Mapping[str, Any] | None = None,
 ) -> list[Row]:
     """Return every row of `statement` run with `params` in the session's transaction."""
-    return connection_rows(session.connection(), statement, params)
-
-
-def connection_rows(
-    connection: Connection, statement: Executable | str, params: Mapping[str, Any] | None = None
-) -> list[Row]:
-    """Return every row of `statement` run with `params` on `connection` (see `rows`)."""
+    connection = session.connection()
     dialect = connection.dialect
     compiled = _compiled(dialect, statement)
     sql, arguments = compiled.sql, compiled.arguments(params or {})

@@ -75,10 +75,13 @@ def pack_list(
 def unpack_list(
     neighbour_ids: bytes, scores: bytes, support: bytes | None, limit: int | None = None
 ) -> UnpackedList:
-    """Decode the first `limit` (default all) entries of a stored neighbour list."""
-    ids = np.frombuffer(neighbour_ids, dtype=ID_TYPE)[:limit]
-    values = np.frombuffer(scores, dtype=SCORE_TYPE)[:limit]
-    counts = None if support is None else np.frombuffer(support, dtype=SUPPORT_TYPE)[:limit]
+    """Decode the first `limit` (default all) entries of one stored neighbour list."""
+    end = len(neighbour_ids) // ID_TYPE.itemsize if limit is None else limit
+    (ids,) = unpack_columns([neighbour_ids], ID_TYPE, ID_TYPE, end)
+    (values,) = unpack_columns([scores], SCORE_TYPE, SCORE_TYPE, end)
+    counts = None
+    if support is not None:
+        (counts,) = unpack_columns([support], SUPPORT_TYPE, SUPPORT_TYPE, end)
     return UnpackedList(ids, values, counts)
 
 

@@ -172,6 +172,7 @@ def import_file(
     history_key: str | None = None,
     progress: Progress | None = None,
     records: Progress | None = None,
+    analyze: bool = True,
 ) -> ImportSummary:
     """Import one file in ONE transaction: on any failure nothing is written.
 
@@ -182,6 +183,8 @@ def import_file(
             the file's folder, see `default_history_key`).
         progress: called with the number of (compressed) bytes read, for a progress bar.
         records: called with the running count of records read after each written batch.
+        analyze: refresh PostgreSQL's planner statistics afterwards (a caller importing several
+            files in a row passes False and calls `refresh_statistics` once at the end).
 
     Raises:
         ImportFormatError: the file is unreadable or not in the format (nothing written).
@@ -201,7 +204,8 @@ def import_file(
         except BaseException:
             db.session.rollback()
             raise
-    refresh_statistics(db.session)  # PostgreSQL: plans for what was just written
+    if analyze:
+        refresh_statistics(db.session)  # PostgreSQL: plans for what was just written
     summary.tallies = writer.tallies()
     summary.notes = writer.notes()
     summary.seconds = time.perf_counter() - started
@@ -275,8 +279,14 @@ def load_demo_catalog(
             "stays empty. Import your own files with `musaic catalog import PATH`.",
         )
     summaries = [
-        import_file(path, format_name=name, progress=progress_for(path) if progress_for else None)
+        import_file(
+            path,
+            format_name=name,
+            progress=progress_for(path) if progress_for else None,
+            analyze=False,
+        )
         for name, path in files
     ]
+    refresh_statistics(db.session)  # once for the four files, not after each
     names = ", ".join(path.name for _, path in files)
     return DemoResult(True, f"Imported the demo catalog from {folder}: {names}.", summaries)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from musaic.extensions import db
 from musaic.models import Track, TrackNeighbourList
 from musaic.models.statistics import refresh_statistics
-from musaic.services.catalog import import_file
+from musaic.services.catalog import import_file, load_demo_catalog
 from musaic.services.index import build_index
 from tests.catalog_world.tiny import add_tiny_catalog
 
@@ -39,6 +44,38 @@ def test_an_import_refreshes_the_planner_statistics_of_what_it_wrote() -> None:
     import_file(FIXTURES / "tidytuesday_small.csv")
     written = db.session.scalar(select(func.count()).select_from(Track))
     assert written and _planner_rows("tracks") == written
+
+
+@contextmanager
+def _analyze_statements() -> Iterator[list[str]]:
+    """Collect every ANALYZE statement the engine runs inside the block."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if statement.lstrip().upper().startswith("ANALYZE"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_the_demo_refreshes_the_statistics_once_after_all_its_files(tmp_path: Path) -> None:
+    _postgresql_only()
+    for source, target in (
+        ("tidytuesday_small.csv", "tidytuesday_spotify_songs/spotify_songs.csv.gz"),
+        ("playlist_slice_small.json", "mpd_subset_followers10/mpd_dev.json.gz"),
+    ):
+        (tmp_path / target).parent.mkdir(parents=True)
+        with (FIXTURES / source).open("rb") as raw, gzip.open(tmp_path / target, "wb") as out:
+            shutil.copyfileobj(raw, out)
+    with _analyze_statements() as seen:
+        result = load_demo_catalog(tmp_path)
+    assert result.imported and [s.format for s in result.summaries] == ["tidytuesday", "mpd"]
+    assert seen == ["ANALYZE"]  # one whole-database pass, after the last file
+    assert _planner_rows("tracks") == db.session.scalar(select(func.count()).select_from(Track))
 
 
 def test_a_build_refreshes_the_neighbour_tables_statistics() -> None:
