@@ -68,7 +68,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        # Only a new, empty file takes it: 16 KiB pages hold ~13 packed neighbour lists each
+        # Only a new, empty file takes these two. Incremental auto-vacuum: the pages an index
+        # rebuild frees can be given back to the file system (musaic.models.space).
+        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        # 16 KiB pages hold ~13 packed neighbour lists each
         # where 4 KiB pages held 3-4 and left a sixth of every page empty (docs/index-contract).
         cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         # Write-ahead logging: requests keep reading while an import or index build writes.

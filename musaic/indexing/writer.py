@@ -16,6 +16,7 @@ from tqdm import tqdm
 from musaic.indexing.tables import Block, Table
 from musaic.models import ArtistNeighbourList, IndexBuild, TrackNeighbourList
 from musaic.models.index import pack_list
+from musaic.models.space import reclaim_free_pages
 
 COLUMNS = ("build_id", "kind", "{owner}_id", "size", "neighbour_ids", "scores", "support")
 Row = tuple[int, str, int, int, bytes, bytes, bytes | None]
@@ -97,6 +98,7 @@ def fail(session: Session, build_id: int, error: str, stats: dict[str, Any]) -> 
     for model in MODELS.values():
         session.execute(delete(model).where(model.build_id == build_id), execution_options=BULK)
     session.commit()
+    reclaim_free_pages(session)
 
 
 def drop_rows_except(session: Session, build_id: int) -> None:
@@ -105,3 +107,4 @@ def drop_rows_except(session: Session, build_id: int) -> None:
     for model in MODELS.values():
         session.execute(delete(model).where(model.build_id.in_(stale)), execution_options=BULK)
     session.commit()
+    reclaim_free_pages(session)  # SQLite: the old lists' pages back to the file system
