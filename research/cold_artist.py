@@ -54,7 +54,8 @@ class Stop17Hybrid(HybridMatcher):
     def _fallbacks(self, seed: Seed, k: int) -> dict[str, Ranked]:
         old = {"tags": Stop17Tags(self.index), "audio": AudioMatcher(self.index)}
         return {
-            name: {c.track_id: c.reasons[0] for c in m.rank(seed, k)} for name, m in old.items()
+            name: Ranked.from_pairs((c.track_id, c.reasons[0]) for c in m.rank(seed, k))
+            for name, m in old.items()
         }
 
 

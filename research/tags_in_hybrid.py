@@ -34,7 +34,9 @@ class AlwaysTagged(HybridMatcher):
     def signal_lists(self, seed: Seed, k: int) -> dict[str, Ranked]:
         lists = super().signal_lists(seed, k)
         if "tags" not in lists:
-            lists["tags"] = {c.track_id: c.reasons[0] for c in self.tags.rank(seed, k)}
+            lists["tags"] = Ranked.from_pairs(
+                (c.track_id, c.reasons[0]) for c in self.tags.rank(seed, k)
+            )
         return lists
 
 

@@ -15,6 +15,7 @@ from musaic.matching.matchers.audio import AudioMatcher
 from musaic.matching.matchers.cooccurrence import HOP_REASON, playlists_reason
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.reads import IndexReads
+from musaic.matching.signals import Ranked, counted_reasons
 from musaic.matching.types import Neighbour, NeighbourArrays, TrackCounts
 
 # docs/matching-research.md, round 2 "Recommended request-time blend" (held-out MPD: NDCG@100
@@ -51,7 +52,7 @@ SIMILAR_ARTISTS = 50
 EMBED_REASON = reason("embedding", "in playlists like the seed's")
 SAME_ARTIST_REASON = reason("same_artist", "same artist")
 
-Ranked = dict[int, Reason]  # one signal's candidates, best first, with why each is there
+__all__ = ["DEFAULT_WEIGHTS", "HybridMatcher", "Ranked", "check_weights", "fuse"]
 Counted = list[tuple[int, int]]  # (track id, playlist count), best first
 
 
@@ -100,8 +101,8 @@ def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> Fused:
     ids, gains = [], []
     for name, ranked in lists.items():
         weight = weights.get(name, 0.0)
-        if weight > 0 and ranked:
-            ids.append(np.fromiter(ranked, dtype=np.int64, count=len(ranked)))
+        if weight > 0 and len(ranked):
+            ids.append(ranked.ids)
             gains.append(weight / (RRF_K + np.arange(len(ranked), dtype=np.float64)))
     if not ids:
         return Fused(np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -113,20 +114,27 @@ def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> Fused:
 def explained(
     lists: Mapping[str, Ranked],
     weights: Mapping[str, float],
-    track_ids: Sequence[int],
+    track_ids: npt.NDArray[np.int64],
     scores: Sequence[float],
 ) -> list[Candidate]:
-    """Return the candidates, each with the reason of every weighted signal that lists it."""
-    weighted = [ranked for name, ranked in lists.items() if weights.get(name, 0.0) > 0]
-    found = []
-    for track_id, score in zip(track_ids, scores, strict=True):
-        reasons: list[Reason] = []
-        for ranked in weighted:
-            why = ranked.get(track_id)
-            if why is not None and why not in reasons:
-                reasons.append(why)
-        found.append(Candidate(track_id, score, reasons))
-    return found
+    """Return the candidates, each with the reason of every weighted signal that lists it.
+
+    A candidate's reasons come in signal order, each once.
+    """
+    reasons: list[list[Reason]] = [[] for _ in range(track_ids.size)]
+    for name, ranked in lists.items():
+        if weights.get(name, 0.0) <= 0 or not len(ranked):
+            continue
+        ranks = ranked.find(track_ids)
+        listed = np.flatnonzero(ranks >= 0)
+        for slot, why in zip(listed.tolist(), ranked.reason_at(ranks[listed]), strict=True):
+            mine = reasons[slot]
+            if why not in mine:
+                mine.append(why)
+    return [
+        Candidate(t, score, why)
+        for t, score, why in zip(track_ids.tolist(), scores, reasons, strict=True)
+    ]
 
 
 def propagate(
@@ -160,10 +168,10 @@ def _best_order(
 
 def _best_first(
     scored: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]], exclude: int
-) -> list[int]:
+) -> npt.NDArray[np.int64]:
     """Return the tracks with a positive score, best first (ties by id), without `exclude`."""
     ids, scores = scored
-    return ids[_best_order(ids, scores, exclude)].tolist()
+    return ids[_best_order(ids, scores, exclude)]
 
 
 class HybridMatcher(Matcher):
@@ -192,7 +200,7 @@ class HybridMatcher(Matcher):
         fused = fuse(lists, weights).without(seed.track_id)
         scores = self._break_ties(fused, k)
         picks = fused.best(k, scores)
-        return explained(lists, weights, fused.track_ids[picks].tolist(), scores[picks].tolist())
+        return explained(lists, weights, fused.track_ids[picks], scores[picks].tolist())
 
     def fused(self, seed: Seed, depth: int) -> tuple[dict[str, Ranked], list[Candidate]]:
         """Return every signal's ranked list and the fusion's best `depth` (seed left out)."""
@@ -200,7 +208,7 @@ class HybridMatcher(Matcher):
         weights = self.fusion_weights(seed)
         fused = fuse(lists, weights).without(seed.track_id)
         picks = fused.best(depth)
-        ids, scores = fused.track_ids[picks].tolist(), fused.scores[picks].tolist()
+        ids, scores = fused.track_ids[picks], fused.scores[picks].tolist()
         return lists, explained(lists, weights, ids, scores)
 
     def fusion_weights(self, seed: Seed) -> dict[str, float]:
@@ -218,12 +226,14 @@ class HybridMatcher(Matcher):
         own = _counted(tops.get(artists[0]) if seed.artist_ids else None, seed.track_id)
         names = self.index.artist_names(artists)
         lists: dict[str, Ranked] = {
-            "cooccurrence": {n.neighbour_id: playlists_reason(n.support) for n in direct},
-            **self._hops(seed, direct, own, names.get(artists[0]) if artists else None),
-            "embedding": dict.fromkeys(
-                (n.neighbour_id for n in mine if n.kind == "embed"), EMBED_REASON
+            "cooccurrence": counted_reasons(
+                [n.neighbour_id for n in direct], [n.support for n in direct], playlists_reason
             ),
-            "same_artist": dict.fromkeys((t for t, _ in own), SAME_ARTIST_REASON),
+            **self._hops(seed, direct, own, names.get(artists[0]) if artists else None),
+            "embedding": Ranked.alike(
+                [n.neighbour_id for n in mine if n.kind == "embed"], EMBED_REASON
+            ),
+            "same_artist": Ranked.alike([t for t, _ in own], SAME_ARTIST_REASON),
             "similar_artists": _similar_artist_tracks(seed, similar, tops, names),
         }
         if not direct:
@@ -249,10 +259,10 @@ class HybridMatcher(Matcher):
         who = artist_name or "the seed artist"
         artist_reason = reason("artist_cooccurrence", f"often in playlists with {who}'s hits")
         return {
-            "two_hop": dict.fromkeys(
+            "two_hop": Ranked.alike(
                 _best_first(propagate(via_seed, rows), seed.track_id), HOP_REASON
             ),
-            "artist_hits_neighbours": dict.fromkeys(
+            "artist_hits_neighbours": Ranked.alike(
                 _best_first(propagate(via_artist, rows), seed.track_id), artist_reason
             ),
         }
@@ -260,7 +270,9 @@ class HybridMatcher(Matcher):
     def _fallbacks(self, seed: Seed, k: int) -> dict[str, Ranked]:
         """Rank by tags and by sound, for a seed that no playlist holds yet."""
         return {
-            name: {c.track_id: c.reasons[0] for c in matcher(self.index).rank(seed, k)}
+            name: Ranked.from_pairs(
+                (c.track_id, c.reasons[0]) for c in matcher(self.index).rank(seed, k)
+            )
             for name, matcher in (("tags", TagsMatcher), ("audio", AudioMatcher))
             if self.weights.get(name, 0.0) > 0
         }
@@ -302,13 +314,13 @@ def _similar_artist_tracks(
     listed = [(n, tops[n.neighbour_id]) for n in similar if n.neighbour_id in tops]
     listed = [(n, counted) for n, counted in listed if counted.ids.size] if best > 0 else []
     if not listed:
-        return {}
+        return Ranked.empty()
     sizes = np.fromiter((c.ids.size for _, c in listed), dtype=np.int64, count=len(listed))
     counts = np.concatenate([c.counts for _, c in listed])
     most = np.repeat(np.maximum.reduceat(counts, np.cumsum(sizes) - sizes), sizes)
     keep = most > 0  # an artist whose tracks are in no playlist adds nothing
     if not keep.any():
-        return {}
+        return Ranked.empty()
     factor = np.repeat([n.score / best for n, _ in listed], sizes)[keep]
     share = factor * counts[keep].astype(np.float64) / most[keep]
     track = np.concatenate([c.ids for _, c in listed])[keep]
@@ -317,10 +329,10 @@ def _similar_artist_tracks(
     sums = np.bincount(inverse, weights=share).astype(np.float64, copy=False)
     order = np.lexsort((np.arange(track.size), -share, track))  # per track: largest share first
     strongest = by[order[np.r_[True, track[order][1:] != track[order][:-1]]]]  # as `unique`
-    why = {}
-    for artist in similar:
-        name = names.get(artist.neighbour_id, "?")
-        why[artist.neighbour_id] = reason("similar_artist", f"similar artist: {name}", artist=name)
     picked = _best_order(unique, sums, seed.track_id)
-    reasons = map(why.__getitem__, strongest[picked].tolist())
-    return dict(zip(unique[picked].tolist(), reasons, strict=True))
+    artists, which = np.unique(strongest[picked], return_inverse=True)
+    reasons = tuple(
+        reason("similar_artist", f"similar artist: {name}", artist=name)
+        for name in (names.get(a, "?") for a in artists.tolist())
+    )
+    return Ranked(unique[picked], reasons, which.astype(np.intp, copy=False))

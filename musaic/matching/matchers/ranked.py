@@ -78,11 +78,11 @@ def candidate_features(
     ids = [c.track_id for c in candidates]
     if not ids:
         return np.zeros((0, len(FEATURES)))
-    ranks = []
-    for name in SIGNALS:
-        position = {t: float(i) for i, t in enumerate(lists.get(name, {}))}
-        ranks.append([position.get(t, math.nan) for t in ids])
-    rank_columns = np.asarray(ranks, dtype=np.float64).reshape(len(SIGNALS), len(ids))
+    picked = np.asarray(ids, dtype=np.int64)
+    rank_columns = np.full((len(SIGNALS), len(ids)), math.nan)
+    for row, name in enumerate(SIGNALS):
+        ranks = lists[name].find(picked) if name in lists else np.full(len(ids), -1)
+        rank_columns[row] = np.where(ranks >= 0, ranks, math.nan)
     best_als = max(als_scores.values(), default=0.0)
     missing = TrackInfo(0, "", "", (), (), None, None, None, 0, None)
     facts = [infos.get(t, missing) for t in ids]
@@ -137,7 +137,7 @@ class RankedMatcher(HybridMatcher):
         rows = self.index.track_neighbours([seed.track_id], "als", ALS_LIST)
         row = [n for n in rows.get(seed.track_id, []) if n.neighbour_id != seed.track_id]
         self.als_scores = {n.neighbour_id: n.score for n in row}
-        lists["als"] = dict.fromkeys((n.neighbour_id for n in row), ALS_REASON)
+        lists["als"] = Ranked.alike([n.neighbour_id for n in row], ALS_REASON)
         return lists
 
     def fusion_weights(self, seed: Seed) -> dict[str, float]:
