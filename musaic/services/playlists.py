@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, false, func, insert, or_, select
+from sqlalchemy import ColumnElement, Table, bindparam, false, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from musaic.errors import NotFoundError, field_error
@@ -17,7 +17,7 @@ from musaic.matching.base import Candidate, Reason, Seed
 from musaic.matching.index_reader import IndexReader, TrackInfo
 from musaic.matching.postprocess import Options, postprocess
 from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
-from musaic.models import Playlist, PlaylistTrack, Track, TrackArtist
+from musaic.models import Playlist, PlaylistTrack, Track, TrackArtist, driver
 from musaic.services.listener import Listener
 from musaic.services.seeds import CallBudget, SpotifyTracks, resolve_seed
 from musaic.services.track_details import TrackDetails, track_details
@@ -102,11 +102,31 @@ def _notes(found: int, length: int, no_index: bool) -> list[str]:
 
 
 _ITEM_COLUMNS = ("position", "track_id", "score", "reasons")
+_PLAYLIST_COLUMNS = (
+    "kind",
+    "source",
+    "owner_id",
+    "session_key",
+    "name",
+    "seed_track_id",
+    "matcher",
+    "options",
+)
 _PLAYLISTS: Table = Playlist.__table__  # type: ignore[assignment]
 _PLAYLIST_TRACKS: Table = PlaylistTrack.__table__  # type: ignore[assignment]
-# Built once: a statement built per request costs its construction and cache key every time.
-_INSERT_PLAYLIST = insert(_PLAYLISTS).returning(_PLAYLISTS.c.id, _PLAYLISTS.c.created_at)
-_INSERT_ITEMS = insert(_PLAYLIST_TRACKS)
+# Built once and run on the cursor (musaic.models.driver): exactly these columns are written,
+# the timestamps are the server's defaults.
+_INSERT_PLAYLIST = (
+    insert(_PLAYLISTS)
+    .values({name: bindparam(name, type_=_PLAYLISTS.c[name].type) for name in _PLAYLIST_COLUMNS})
+    .returning(_PLAYLISTS.c.id, _PLAYLISTS.c.created_at)
+)
+_INSERT_ITEMS = insert(_PLAYLIST_TRACKS).values(
+    {
+        name: bindparam(name, type_=_PLAYLIST_TRACKS.c[name].type)
+        for name in ("playlist_id", *_ITEM_COLUMNS)
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -160,23 +180,24 @@ def generate_playlist(
         "matcher": request.matcher,
         "options": options,
     }
-    # Core statements: one INSERT for the playlist, one executemany for its tracks; the answer
-    # is built from what was written plus two reads, and only then committed (no read after).
-    connection = db.session.connection()  # Core, not the ORM's bulk-insert layer
-    playlist_id, created_at = connection.execute(_INSERT_PLAYLIST, row).one()
+    # One INSERT for the playlist, one executemany for its tracks, on the cursor; the answer is
+    # built from what was written plus one read, and only then committed (no read after).
+    ((playlist_id, created_at),) = driver.rows(db.session, _INSERT_PLAYLIST, row)
     details = track_details(c.track_id for c in generated.items)
     items = [
         SavedItem(i, c.track_id, round(c.score, 6), c.reasons, details[c.track_id])
         for i, c in enumerate(generated.items)
     ]
-    if items:
-        connection.execute(
-            _INSERT_ITEMS,
-            [
-                {"playlist_id": playlist_id, **{k: getattr(item, k) for k in _ITEM_COLUMNS}}
-                for item in items
-            ],
-        )
+    driver.execute_many(
+        db.session,
+        _INSERT_ITEMS,
+        [
+            {"playlist_id": playlist_id, **{k: getattr(item, k) for k in _ITEM_COLUMNS}}
+            for item in items
+        ],
+    )
+    if isinstance(created_at, str):  # SQLite's CURRENT_TIMESTAMP, as the ORM would read it
+        created_at = datetime.fromisoformat(created_at)
     saved = SavedPlaylist(playlist_id, name, seed, request.matcher, options, created_at, items)
     db.session.commit()
     generated.timings["save"] = _elapsed_ms(step)
