@@ -59,7 +59,7 @@ class ColdSeedReads(ForwardingReads):
         """Return the inner facts, the cold seed in no playlist."""
         infos, cold = self.inner.track_infos(track_ids), self.cold
         if cold is not None and cold in infos:
-            return {**infos, cold: replace(infos[cold], playlist_count=0)}
+            return {**infos, cold: infos[cold]._replace(playlist_count=0)}
         return infos
 
     def playlist_counts(self, track_ids: Iterable[int]) -> dict[int, int]:

@@ -138,7 +138,7 @@ class FoldReads(ForwardingReads):
     def track_infos(self, track_ids: Iterable[int]) -> dict[int, TrackInfo]:
         """Return the catalog facts with the fold's playlist counts."""
         infos = self.inner.track_infos(track_ids)
-        return {t: replace(i, playlist_count=self._count(t)) for t, i in infos.items()}
+        return {t: i._replace(playlist_count=self._count(t)) for t, i in infos.items()}
 
     def seed(self, track_id: int) -> Seed | None:
         """Return the seed with the fold's playlist count."""

@@ -68,9 +68,12 @@ class TrackCounts(NamedTuple):
     counts: npt.NDArray[np.int64]
 
 
-@dataclass(frozen=True)
-class TrackInfo:
-    """What matchers and post-processing need to know about a track, as plain values."""
+class TrackInfo(NamedTuple):
+    """What matchers and post-processing need to know about a track, as plain values.
+
+    A named tuple, not a frozen dataclass: a generation makes one for each of up to 300
+    candidates, and a frozen dataclass took 1.3 us to make against 0.45 us (2026-12-03).
+    """
 
     id: int
     title: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import fields, replace
+from dataclasses import fields
 
 from musaic.api.playlist_schemas import OptionsIn
 from musaic.matching.base import Candidate, Seed, reason
@@ -34,7 +34,7 @@ def _info(track_id: int, artist_id: int, **fields: object) -> TrackInfo:
         playlist_count=20,
         features=None,
     )
-    return replace(base, **fields)  # type: ignore[arg-type]
+    return base._replace(**fields)
 
 
 def _catalog(n_artists: int = 6, per_artist: int = 5) -> dict[int, TrackInfo]:
@@ -66,8 +66,8 @@ def test_seed_comes_first_when_included_and_is_absent_otherwise() -> None:
 
 def test_other_versions_of_the_seed_and_of_any_song_are_dropped() -> None:
     tracks = _catalog()
-    tracks[10] = replace(tracks[10], song_key=SEED.song_key)  # a remaster of the seed
-    tracks[21] = replace(tracks[21], song_key=tracks[20].song_key)  # two takes of one song
+    tracks[10] = tracks[10]._replace(song_key=SEED.song_key)  # a remaster of the seed
+    tracks[21] = tracks[21]._replace(song_key=tracks[20].song_key)  # two takes of one song
     ids = [c.track_id for c in _run(tracks, length=31)]
     assert 10 not in ids
     assert not {20, 21} <= set(ids)
@@ -84,10 +84,10 @@ def test_no_artist_exceeds_max_per_artist() -> None:
 
 def test_filters_drop_explicit_out_of_range_years_and_excluded_tracks() -> None:
     tracks = _catalog()
-    tracks[10] = replace(tracks[10], explicit=True)
-    tracks[11] = replace(tracks[11], release_year=1980)
-    tracks[12] = replace(tracks[12], release_year=None)
-    tracks[20] = replace(tracks[20], release_year=2020)
+    tracks[10] = tracks[10]._replace(explicit=True)
+    tracks[11] = tracks[11]._replace(release_year=1980)
+    tracks[12] = tracks[12]._replace(release_year=None)
+    tracks[20] = tracks[20]._replace(release_year=2020)
     ids = {
         c.track_id
         for c in _run(
@@ -105,8 +105,8 @@ def test_filters_drop_explicit_out_of_range_years_and_excluded_tracks() -> None:
 
 def test_popularity_band_keeps_hits_for_mainstream_and_rarities_for_discovery() -> None:
     tracks = _catalog()
-    tracks[10] = replace(tracks[10], playlist_count=90, popularity=90)  # a hit
-    tracks[11] = replace(tracks[11], playlist_count=1, popularity=5)  # a rarity
+    tracks[10] = tracks[10]._replace(playlist_count=90, popularity=90)  # a hit
+    tracks[11] = tracks[11]._replace(playlist_count=1, popularity=5)  # a rarity
     assert popularity_level(tracks[10], THRESHOLDS) == 2
     assert popularity_level(tracks[11], THRESHOLDS) == 0
     mainstream = {
@@ -124,9 +124,9 @@ def test_popularity_band_keeps_hits_for_mainstream_and_rarities_for_discovery() 
 def test_discovery_demotes_hits_below_rarities_ranked_a_little_lower() -> None:
     tracks = {t: _info(t, t) for t in range(2, 12)}  # one artist each: no cap applies
     for t in (2, 3):  # the matcher's two best are hits
-        tracks[t] = replace(tracks[t], playlist_count=90, popularity=90)
+        tracks[t] = tracks[t]._replace(playlist_count=90, popularity=90)
     for t in range(4, 12):
-        tracks[t] = replace(tracks[t], playlist_count=1, popularity=5)
+        tracks[t] = tracks[t]._replace(playlist_count=1, popularity=5)
     ranked = [Candidate(t, 1.0 - t / 100, [reason("test", "test")]) for t in range(2, 12)]
     rescored = discovery_order(ranked, tracks, THRESHOLDS)
     by_score = [c.track_id for c in sorted(rescored, key=lambda c: -c.score)]
