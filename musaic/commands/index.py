@@ -82,9 +82,23 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, float]:
     " peak on the demo catalog; hybrid stays the default matcher, so make run skips it).",
 )
 @click.option("--ranker-seed", default=7, show_default=True, help="Learning fold and model seed.")
+@click.option(
+    "--ranker-folds",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 9),
+    help="Disjoint learning folds (each 10 % of the playlists), each left out of its own "
+    "training index: more cases to learn from, a training index more per fold.",
+)
 @with_appcontext
 def build(
-    k: int, method: str, params: tuple[str, ...], if_missing: bool, ranker: bool, ranker_seed: int
+    k: int,
+    method: str,
+    params: tuple[str, ...],
+    if_missing: bool,
+    ranker: bool,
+    ranker_seed: int,
+    ranker_folds: int,
 ) -> None:
     """Build a new index from the catalog and swap it in when complete."""
     if if_missing:
@@ -98,7 +112,7 @@ def build(
     )
     reports: list[dict[str, Any]] = []
     pairs = tuple(sorted(options.params.items()))
-    learn = RankerOptions(seed=ranker_seed, k=k, method=method, params=pairs)
+    learn = RankerOptions(seed=ranker_seed, k=k, method=method, params=pairs, folds=ranker_folds)
     stats = build_index(options, ranker_step(learn, reports) if ranker else None)
     click.echo(_stage_table(stats))
     for report in reports:
@@ -113,7 +127,8 @@ def _ranker_line(report: dict[str, Any]) -> str:
     if "skipped" in report:
         return f"not trained ({report['skipped']}); `ranked` ranks as `hybrid`"
     return (
-        f"{report['learning_playlists']} learning playlists, recall@candidates "
+        f"{report['learning_playlists']} learning playlists in {report.get('folds', 1)} "
+        f"fold(s), recall@candidates "
         f"{report['recall@candidates']:.3f}, validation NDCG@100 "
         f"{report['validation_ndcg@100_model']:.4f} vs hybrid order "
         f"{report['validation_ndcg@100_hybrid_order']:.4f}, {report['seconds']:.0f} s"
@@ -122,11 +137,19 @@ def _ranker_line(report: dict[str, Any]) -> str:
 
 @index_group.command("train")
 @click.option("--ranker-seed", default=7, show_default=True, help="Learning fold and model seed.")
+@click.option(
+    "--ranker-folds",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 9),
+    help="Disjoint learning folds (each 10 % of the playlists), each left out of its own "
+    "training index: more cases to learn from, a training index more per fold.",
+)
 @with_appcontext
-def train(ranker_seed: int) -> None:
+def train(ranker_seed: int, ranker_folds: int) -> None:
     """(Re)train the `ranked` matcher's model for the active build, from the same catalog."""
     try:
-        report = train_active_build(ranker_seed)
+        report = train_active_build(ranker_seed, ranker_folds)
     except LookupError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"ranker: {_ranker_line(report)}")

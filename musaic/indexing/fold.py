@@ -28,12 +28,25 @@ BUCKETS = 10_000
 
 def learning_fold(n_playlists: int, share: float, seed: int, cap: int) -> list[int]:
     """Return the positions of the playlists to learn from: a stable hash of (seed, position)."""
-    keyed = []
+    return learning_folds(n_playlists, share, seed, cap, 1)[0]
+
+
+def learning_folds(
+    n_playlists: int, share: float, seed: int, cap: int, folds: int
+) -> list[list[int]]:
+    """Return `folds` disjoint learning folds, each a `share` of the playlists (at most `cap`).
+
+    A playlist's stable hash of (seed, position) picks its bucket; fold f holds the buckets
+    [f x share, (f + 1) x share), so fold 0 is `learning_fold`'s and no playlist is in two.
+    """
+    width = round(share * BUCKETS)
+    keyed: list[list[tuple[int, int]]] = [[] for _ in range(folds)]
     for position in range(n_playlists):
         digest = int(hashlib.sha1(f"ranker:{seed}:{position}".encode()).hexdigest(), 16)
-        if digest % BUCKETS < round(share * BUCKETS):
-            keyed.append((digest, position))
-    return sorted(position for _, position in sorted(keyed)[:cap])
+        fold = digest % BUCKETS // width if width else folds
+        if fold < folds:
+            keyed[fold].append((digest, position))
+    return [sorted(position for _, position in sorted(fold)[:cap]) for fold in keyed]
 
 
 @dataclass

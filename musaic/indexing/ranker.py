@@ -17,7 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from musaic.indexing.data import CatalogMatrices, imported_playlists
-from musaic.indexing.fold import FoldReads, fold_tables, learning_fold
+from musaic.indexing.fold import FoldReads, fold_tables, learning_folds
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
 from musaic.matching.reads import FloatMatrix
@@ -36,6 +36,7 @@ class RankerOptions:
     min_cases: int = 30  # fewer usable cases: no model, the matcher ranks as the hybrid does
     rounds: int = 300
     seeds_per_playlist: int = 3  # each of a learning playlist's first 3 tracks seeds one case
+    folds: int = 1  # disjoint learning folds, each left out of a training index of its own
     k: int = 100  # the served build's co-occurrence k, method and parameters
     method: str = "rp3beta"
     params: tuple[tuple[str, float], ...] = ()
@@ -145,15 +146,24 @@ def train_ranker(
     options = options or RankerOptions()
     started = time.perf_counter()
     playlists = imported_playlists(session)
-    learn = learning_fold(len(playlists), options.share, options.seed, options.cap)
-    fold = fold_tables(data, learn, options.k, options.method, dict(options.params))
-    # Kinds the fold does not rebuild (audio, credits, tags, artist tracks) are read from the
-    # build being trained, not from whichever build is active while it is built.
-    reads = FoldReads(session, IndexReader(session, build_id), fold)
-    cases = learning_cases(reads, playlists, learn, options.seeds_per_playlist)
+    folds = learning_folds(
+        len(playlists), options.share, options.seed, options.cap, max(options.folds, 1)
+    )
+    cases = Cases([], [], [])
+    for learn in folds:  # each fold's features come from an index without that fold
+        fold = fold_tables(data, learn, options.k, options.method, dict(options.params))
+        # Kinds the fold does not rebuild (audio, credits, tags, artist tracks) are read from
+        # the build being trained, not from whichever build is active while it is built.
+        reads = FoldReads(session, IndexReader(session, build_id), fold)
+        found = learning_cases(reads, playlists, learn, options.seeds_per_playlist)
+        cases.rows += found.rows
+        cases.labels += found.labels
+        cases.recall += found.recall
+        del fold, reads
     report: dict[str, Any] = {
         "seed": options.seed,
-        "learning_playlists": len(learn),
+        "folds": len(folds),
+        "learning_playlists": sum(len(learn) for learn in folds),
         "cases_with_a_hit": len(cases.rows),
         "recall@candidates": _mean(cases.recall),
         "features": FEATURES,

@@ -29,7 +29,7 @@ def ranker_step(options: RankerOptions, reports: list[dict[str, Any]]) -> Callab
     return step
 
 
-def train_active_build(seed: int) -> dict[str, Any]:
+def train_active_build(seed: int, folds: int = 1) -> dict[str, Any]:
     """Train the model for the active build with that build's co-occurrence settings.
 
     Raises:
@@ -44,7 +44,11 @@ def train_active_build(seed: int) -> dict[str, Any]:
         raise LookupError("the active build has no ALS rows: run `musaic index build --ranker`")
     params = tuple(sorted((stats.get("parameters") or {}).items()))
     options = RankerOptions(
-        seed=seed, k=stats.get("k", 100), method=stats.get("method", "rp3beta"), params=params
+        seed=seed,
+        k=stats.get("k", 100),
+        method=stats.get("method", "rp3beta"),
+        params=params,
+        folds=folds,
     )
     reports: list[dict[str, Any]] = []
     ranker_step(options, reports)(build.id)

@@ -10,7 +10,7 @@ import pytest
 
 from musaic.extensions import db
 from musaic.indexing.data import imported_playlists, load_catalog
-from musaic.indexing.fold import FoldReads, fold_tables, learning_fold
+from musaic.indexing.fold import FoldReads, fold_tables, learning_fold, learning_folds
 from musaic.indexing.ranker import RankerOptions, learning_cases, train_ranker
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
@@ -101,3 +101,31 @@ def test_a_build_with_the_ranker_step_stores_its_model_and_too_few_cases_store_n
     assert "skipped" in reports[0]
     assert db.session.query(RankerModel).count() == 0
     assert IndexReader(db.session).ranker_model(FEATURES) is None
+
+
+def test_learning_folds_are_disjoint_and_the_first_is_the_single_fold() -> None:
+    folds = learning_folds(2000, 0.1, 7, 1000, 3)
+    assert folds[0] == learning_fold(2000, 0.1, 7, 1000)
+    assert all(150 <= len(fold) <= 250 for fold in folds)  # ~10 % each
+    assert not (set(folds[0]) & set(folds[1]) or set(folds[1]) & set(folds[2]))
+    capped = learning_folds(2000, 0.1, 7, 50, 2)
+    assert [len(fold) for fold in capped] == [50, 50]
+    assert all(set(small) <= set(full) for small, full in zip(capped, folds, strict=False))
+
+
+def test_several_folds_learn_from_more_playlists_each_left_out_of_its_own_index() -> None:
+    _clustered_catalog()
+    build_index(BuildOptions(als=True))
+    build_id = IndexReader(db.session).build_id
+    assert build_id is not None
+    data = load_catalog(db.session)
+    one = train_ranker(db.session, data, build_id, OPTIONS)
+    options = RankerOptions(share=0.3, min_cases=5, rounds=20, folds=3)
+    three = train_ranker(db.session, data, build_id, options)
+    model = db.session.get(RankerModel, build_id)
+    assert model is not None and model.report["folds"] == 3
+    assert three["learning_playlists"] > 2 * one["learning_playlists"]
+    again = train_ranker(db.session, data, build_id, options)
+    assert again["validation_ndcg@100_model"] == three["validation_ndcg@100_model"]
+    stored = db.session.get(RankerModel, build_id)
+    assert stored is not None and stored.model == model.model  # reproducible with three folds
