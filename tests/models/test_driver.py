@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import bindparam, event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from musaic.extensions import db
-from musaic.models import Artist, Track, driver
+from musaic.models import Artist, Playlist, PlaylistTrack, Track, driver
 from musaic.models.lists import in_list, list_param
 
 STATEMENT = (
@@ -107,3 +107,54 @@ def test_a_boolean_comes_back_as_the_driver_gives_it(app: Any, backend: str) -> 
         (value,) = driver.rows(db.session, statement, {"title": "Loud"})[0]
         assert value == 1 and bool(value) is True
         assert type(value) is (bool if backend == "postgres" else int)
+
+
+_ADD_PLAYLIST = insert(Playlist.__table__).values(  # type: ignore[arg-type]
+    {name: bindparam(name) for name in ("kind", "name", "options")}
+)
+_ADD_ITEMS = insert(PlaylistTrack.__table__).values(  # type: ignore[arg-type]
+    {name: bindparam(name) for name in ("playlist_id", "position", "track_id", "reasons")}
+)
+
+
+def test_execute_many_writes_every_row_bind_processed_in_the_sessions_transaction(
+    app: Any,
+) -> None:
+    many: list[bool] = []
+
+    def before(
+        _c: Any, _cursor: Any, _sql: str, _params: Any, _ctx: Any, executemany: bool
+    ) -> None:
+        many.append(executemany)
+
+    with app.app_context():
+        track = Track(title="Song", normalised_title="song", match_key="a|song", song_key="a|song")
+        db.session.add(track)
+        db.session.flush()
+        (playlist,) = driver.rows(
+            db.session,
+            _ADD_PLAYLIST.returning(Playlist.__table__.c.id),  # type: ignore[attr-defined]
+            {"kind": "generated", "name": "Mix", "options": {"length": 2}},
+        )
+        rows = [
+            {
+                "playlist_id": playlist[0],
+                "position": i,
+                "track_id": track.id,
+                "reasons": [{"code": c}],
+            }
+            for i, c in enumerate(("first", "second"))
+        ]
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            driver.execute_many(db.session, _ADD_ITEMS, rows)
+            driver.execute_many(db.session, _ADD_ITEMS, [])  # nothing to write: no statement
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+        assert many == [True]
+        saved = db.session.get(Playlist, playlist[0])
+        assert saved is not None and saved.options == {"length": 2}  # JSON, as the ORM writes it
+        assert [i.reasons for i in saved.items] == [[{"code": "first"}], [{"code": "second"}]]
+        assert saved.created_at is not None  # the server's default: the column was not written
+        db.session.rollback()  # one transaction: nothing stays
+        assert db.session.get(Playlist, playlist[0]) is None
