@@ -24,9 +24,10 @@ from musaic.extensions import db
 from musaic.matching.base import Candidate, add_candidate, reason, top_k
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.audio import AudioMatcher
-from musaic.matching.matchers.hybrid import HybridMatcher, Ranked
+from musaic.matching.matchers.hybrid import HybridMatcher
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.reads import IndexReads
+from musaic.matching.signals import Ranked
 from musaic.matching.types import Seed
 
 

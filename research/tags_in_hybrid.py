@@ -18,9 +18,10 @@ from musaic.evaluation.metrics import aggregate, playlist_metrics
 from musaic.evaluation.playlists import read_playlists
 from musaic.extensions import db
 from musaic.matching.index_reader import IndexReader
-from musaic.matching.matchers.hybrid import HybridMatcher, Ranked
+from musaic.matching.matchers.hybrid import HybridMatcher
 from musaic.matching.matchers.tags import TagsMatcher
 from musaic.matching.reads import IndexReads
+from musaic.matching.signals import Ranked
 from musaic.matching.types import Seed
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -47,6 +48,22 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, float]:
     return params
 
 
+def _ranker_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add --ranker-seed and --ranker-folds (build and train take both)."""
+    seed = click.option(
+        "--ranker-seed", default=7, show_default=True, help="Learning fold and model seed."
+    )
+    folds = click.option(
+        "--ranker-folds",
+        default=1,
+        show_default=True,
+        type=click.IntRange(1, 9),
+        help="Disjoint learning folds (each 10 % of the playlists), each left out of its own "
+        "training index: more cases to learn from, a training index more per fold.",
+    )
+    return seed(folds(command))
+
+
 @index_group.command("build")
 @click.option(
     "--k",
@@ -81,15 +98,7 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, float]:
     help="Also train the `ranked` matcher's model, stored with the build (1-3 min more, ~1.7 GB"
     " peak on the demo catalog; hybrid stays the default matcher, so make run skips it).",
 )
-@click.option("--ranker-seed", default=7, show_default=True, help="Learning fold and model seed.")
-@click.option(
-    "--ranker-folds",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 9),
-    help="Disjoint learning folds (each 10 % of the playlists), each left out of its own "
-    "training index: more cases to learn from, a training index more per fold.",
-)
+@_ranker_options
 @with_appcontext
 def build(
     k: int,
@@ -136,15 +145,7 @@ def _ranker_line(report: dict[str, Any]) -> str:
 
 
 @index_group.command("train")
-@click.option("--ranker-seed", default=7, show_default=True, help="Learning fold and model seed.")
-@click.option(
-    "--ranker-folds",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 9),
-    help="Disjoint learning folds (each 10 % of the playlists), each left out of its own "
-    "training index: more cases to learn from, a training index more per fold.",
-)
+@_ranker_options
 @with_appcontext
 def train(ranker_seed: int, ranker_folds: int) -> None:
     """(Re)train the `ranked` matcher's model for the active build, from the same catalog."""

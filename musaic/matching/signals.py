@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -60,9 +61,15 @@ class Ranked:
         wanted = np.asarray(track_ids, dtype=np.int64)
         if not self.ids.size:
             return np.full(wanted.shape, -1, dtype=np.intp)
+        order, ordered = self._sorted
+        at = np.minimum(np.searchsorted(ordered, wanted), self.ids.size - 1)
+        return np.where(ordered[at] == wanted, order[at], -1)
+
+    @cached_property
+    def _sorted(self) -> tuple[npt.NDArray[np.intp], IdArray]:
+        """Return the ranks that sort `ids` and the sorted ids, computed on the first lookup."""
         order = np.argsort(self.ids, kind="stable")
-        at = np.minimum(np.searchsorted(self.ids[order], wanted), self.ids.size - 1)
-        return np.where(self.ids[order[at]] == wanted, order[at], -1)
+        return order, self.ids[order]
 
     def reason_at(self, ranks: npt.NDArray[np.intp]) -> list[Reason]:
         """Return the reason of each of the given (listed) ranks."""

@@ -52,7 +52,6 @@ SIMILAR_ARTISTS = 50
 EMBED_REASON = reason("embedding", "in playlists like the seed's")
 SAME_ARTIST_REASON = reason("same_artist", "same artist")
 
-__all__ = ["DEFAULT_WEIGHTS", "HybridMatcher", "Ranked", "check_weights", "fuse"]
 Counted = list[tuple[int, int]]  # (track id, playlist count), best first
 
 

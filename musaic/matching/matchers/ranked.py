@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from musaic.matching.base import Candidate, Seed, reason
-from musaic.matching.matchers.hybrid import HybridMatcher, Ranked
+from musaic.matching.matchers.hybrid import HybridMatcher
 from musaic.matching.reads import FloatMatrix, IndexReads
+from musaic.matching.signals import Ranked
 from musaic.matching.types import TrackInfo
 
 CANDIDATES = 300  # the fused pool's best, re-ranked (docs/quality-round3.md: recall at 300)
