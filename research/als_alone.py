@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sqlalchemy import select
 
 from musaic import create_app
@@ -45,6 +46,10 @@ def main() -> None:
     parser.add_argument("--factors", type=int, default=ALS_FACTORS)
     parser.add_argument("--iterations", type=int, default=als.ALS_ITERATIONS)
     parser.add_argument("--alpha", type=float, default=1.0, help="confidences x alpha")
+    parser.add_argument(
+        "--item-rows", action="store_true", help="BM25 on tracks x contexts (implicit's examples)"
+    )
+    parser.add_argument("--regularization", type=float, default=ALS_REGULARIZATION)
     args = parser.parse_args()
     als.ALS_ITERATIONS = args.iterations  # a research variant of the build's setting
     app = create_app()
@@ -60,10 +65,14 @@ def main() -> None:
         counts = item_counts(x)
         items = np.flatnonzero(counts > 0)
         core = np.flatnonzero(counts[items] >= ALS_MIN_CONTEXTS)
-        weighted = bm25_weight(x[:, items])
+        if args.item_rows:
+            weighted = sparse.csr_matrix(bm25_weight(sparse.csr_matrix(x[:, items].T)).T)
+        else:
+            weighted = bm25_weight(x[:, items])
+        als.ALS_REGULARIZATION = args.regularization
         weighted.data *= args.alpha
         factors = als_track_factors(weighted, args.factors, core)
-        gram = factors.T.astype(np.float64) @ factors + ALS_REGULARIZATION * np.eye(args.factors)
+        gram = factors.T.astype(np.float64) @ factors + args.regularization * np.eye(args.factors)
         targets = factors[core]
         print(f"ALS fit: {time.process_time() - started:.0f} s CPU", flush=True)
         column = np.full(ids.size, -1, dtype=np.int64)

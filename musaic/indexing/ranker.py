@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from musaic.matching.reads import FloatMatrix
 from musaic.models import RankerModel
 
 VALIDATION_SHARE = 0.2  # of the learning cases: picks the number of rounds, reported
+PATIENCE = 30  # rounds without a better validation NDCG before training stops
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,8 @@ def learning_cases(
             seed = reads.seed(seed_id)
             if seed is None or not targets:
                 continue
-            candidates, rows = matcher.candidates(seed)
-            labels = np.asarray([c.track_id in targets for c in candidates], dtype=np.float64)
+            pool, rows = matcher.candidates(seed)
+            labels = np.asarray([t in targets for t in pool.ids.tolist()], dtype=np.float64)
             cases.recall.append(float(labels.sum()) / len(targets))
             if labels.any():
                 cases.rows.append(rows)
@@ -98,8 +100,13 @@ def _ndcg(order_scores: np.ndarray, labels: np.ndarray, k: int = 100) -> float:
     return dcg / sum(1.0 / math.log2(i + 2) for i in range(ideal)) if ideal else 0.0
 
 
-def fit(cases: Cases, options: RankerOptions) -> tuple[Any, dict[str, Any]]:
-    """Train on the first 80 % of cases, stop on the rest; return the booster and report."""
+def fit(
+    cases: Cases, options: RankerOptions, overrides: dict[str, Any] | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """Train on the first 80 % of cases, stop on the rest; return the booster and report.
+
+    `overrides` change LightGBM parameters (research: research/ranker_lab.py).
+    """
     import lightgbm
 
     split = max(1, int(len(cases.rows) * (1 - VALIDATION_SHARE)))
@@ -112,12 +119,15 @@ def fit(cases: Cases, options: RankerOptions) -> tuple[Any, dict[str, Any]]:
             feature_name=FEATURES, reference=reference, free_raw_data=False,
         )  # fmt: skip
 
-    params = lightgbm_params(options.seed)
+    params = {**lightgbm_params(options.seed), **(overrides or {})}
+    patience = int(params.pop("patience", PATIENCE))
     training = dataset(train)
     validation = dataset(valid, training)
+    stop: list[Callable[..., Any]] = (
+        [lightgbm.early_stopping(patience, verbose=False)] if patience else []
+    )
     booster = lightgbm.train(
-        params, training, options.rounds, valid_sets=[validation],
-        callbacks=[lightgbm.early_stopping(30, verbose=False)],
+        params, training, options.rounds, valid_sets=[validation], callbacks=stop,
     )  # fmt: skip
     fused = FEATURES.index("fused_rank")
     held = list(zip(cases.rows[valid], cases.labels[valid], strict=True))

@@ -92,6 +92,22 @@ class Fused:
         return order[:k].tolist()
 
 
+@dataclass(frozen=True)
+class Pool:
+    """A second stage's candidates: the fusion's best, with the lists and weights behind them."""
+
+    lists: dict[str, Ranked]
+    weights: dict[str, float]
+    ids: npt.NDArray[np.int64]  # best first
+    scores: npt.NDArray[np.float64]  # their fused scores
+
+    def candidates_at(
+        self, positions: npt.NDArray[np.intp], scores: Sequence[float]
+    ) -> list[Candidate]:
+        """Return the candidates at `positions` with new `scores`, each with its reasons."""
+        return explained(self.lists, self.weights, self.ids[positions], scores)
+
+
 def fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> Fused:
     """Add w_f / (RRF_K + rank) from every weighted signal f listing a track.
 
@@ -178,7 +194,7 @@ class HybridMatcher(Matcher):
 
     name = "hybrid"
     description = (
-        "The default: tracks played with the seed and with its neighbours, blended with the "
+        "Tracks played with the seed and with its neighbours, blended with the "
         "artist's own and similar artists' hits; rare seeds lean more on their artist."
     )
     signals: ClassVar[tuple[str, ...]] = (
@@ -201,14 +217,13 @@ class HybridMatcher(Matcher):
         picks = fused.best(k, scores)
         return explained(lists, weights, fused.track_ids[picks], scores[picks].tolist())
 
-    def fused(self, seed: Seed, depth: int) -> tuple[dict[str, Ranked], list[Candidate]]:
+    def pool(self, seed: Seed, depth: int) -> Pool:
         """Return every signal's ranked list and the fusion's best `depth` (seed left out)."""
         lists = self.signal_lists(seed, depth)
         weights = self.fusion_weights(seed)
         fused = fuse(lists, weights).without(seed.track_id)
         picks = fused.best(depth)
-        ids, scores = fused.track_ids[picks], fused.scores[picks].tolist()
-        return lists, explained(lists, weights, ids, scores)
+        return Pool(lists, weights, fused.track_ids[picks], fused.scores[picks])
 
     def fusion_weights(self, seed: Seed) -> dict[str, float]:
         """Return the weight of each list `fused` adds up (a second stage may add lists)."""

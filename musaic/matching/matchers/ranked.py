@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 
 from musaic.matching.base import Candidate, Seed, reason
-from musaic.matching.matchers.hybrid import HybridMatcher
+from musaic.matching.matchers.hybrid import HybridMatcher, Pool
 from musaic.matching.reads import FloatMatrix, IndexReads
-from musaic.matching.signals import Ranked
+from musaic.matching.signals import IdArray, Ranked
 from musaic.matching.types import TrackInfo
 
 CANDIDATES = 300  # the fused pool's best, re-ranked (docs/quality-round3.md: recall at 300)
@@ -28,6 +29,7 @@ SIGNALS = (
     "audio",
     "als",
 )
+MISSING = TrackInfo(0, "", "", (), (), None, None, None, 0, None)  # a candidate without facts
 # audio features on a 0-1 scale: their mean absolute difference is the candidate's sound distance
 UNIT_FEATURES = (
     "danceability",
@@ -56,64 +58,81 @@ FEATURES = [
 ]
 
 
-def _sound_distance(seed: Mapping[str, float] | None, other: Mapping[str, float] | None) -> float:
-    if not seed or not other:
-        return math.nan
-    shared = [abs(seed[f] - other[f]) for f in UNIT_FEATURES if f in seed and f in other]
-    return float(np.mean(shared)) if shared else math.nan
+def _sound_distances(seed: Mapping[str, float] | None, facts: Sequence[TrackInfo]) -> FloatMatrix:
+    """Return each track's mean |difference| from the seed over the 0-1 features both carry."""
+    if not seed:
+        return np.full(len(facts), math.nan)
+    nan = math.nan
+    blank = [nan] * len(UNIT_FEATURES)
+    mine = np.asarray([seed.get(f, nan) for f in UNIT_FEATURES])
+    theirs = np.asarray(
+        [[f.features.get(u, nan) for u in UNIT_FEATURES] if f.features else blank for f in facts]
+    ).reshape(len(facts), len(UNIT_FEATURES))
+    gaps = np.abs(theirs - mine)
+    known = ~np.isnan(gaps)
+    shared = known.sum(axis=1)
+    total = np.where(known, gaps, 0.0).sum(axis=1)
+    return np.divide(total, shared, out=np.full(len(facts), nan), where=shared > 0)
+
+
+def _shared_playlists(pool: Pool, picked: IdArray) -> FloatMatrix:
+    """Return the playlists each track shares with the seed (0 off the co-occurrence row)."""
+    listed = pool.lists.get("cooccurrence")
+    if listed is None or not len(listed) or pool.weights.get("cooccurrence", 0.0) <= 0:
+        return np.zeros(picked.size)
+    counts = np.asarray([float(r.get("playlists", 0)) for r in listed.reasons])
+    ranks = listed.find(picked)
+    which = listed.which if listed.which is not None else np.zeros(len(listed), dtype=np.intp)
+    return np.where(ranks >= 0, counts[which[np.maximum(ranks, 0)]], 0.0)
 
 
 def candidate_features(
     seed: Seed,
-    candidates: Sequence[Candidate],
-    lists: Mapping[str, Ranked],
+    pool: Pool,
     infos: Mapping[int, TrackInfo],
     als_scores: Mapping[int, float],
     top_count: int,
 ) -> FloatMatrix:
-    """Return one row of FEATURES per candidate (NaN where a signal does not list it).
+    """Return one row of FEATURES per candidate of `pool` (NaN where a signal does not list it).
 
     `infos` holds the candidates' facts and the seed's (for its year), `als_scores` the seed's
     ALS row (track -> score), `top_count` the catalog's largest playlist count.
     """
-    ids = [c.track_id for c in candidates]
-    if not ids:
+    picked = pool.ids
+    n = int(picked.size)
+    if not n:
         return np.zeros((0, len(FEATURES)))
-    picked = np.asarray(ids, dtype=np.int64)
-    rank_columns = np.full((len(SIGNALS), len(ids)), math.nan)
+    rank_columns = np.full((len(SIGNALS), n), math.nan)
     for row, name in enumerate(SIGNALS):
-        ranks = lists[name].find(picked) if name in lists else np.full(len(ids), -1)
+        ranks = pool.lists[name].find(picked) if name in pool.lists else np.full(n, -1)
         rank_columns[row] = np.where(ranks >= 0, ranks, math.nan)
     best_als = max(als_scores.values(), default=0.0)
-    missing = TrackInfo(0, "", "", (), (), None, None, None, 0, None)
-    facts = [infos.get(t, missing) for t in ids]
+    ids = picked.tolist()
+    facts = [infos.get(t, MISSING) for t in ids]
     count = np.asarray([f.playlist_count for f in facts], dtype=np.float64)
-    shared = [max((w.get("playlists", 0) for w in c.reasons), default=0) for c in candidates]
     seed_info = infos.get(seed.track_id)
     seed_year = seed_info.release_year if seed_info else None
     primary = seed.primary_artist_id
+    mine = set(seed.artist_ids)
+    years = np.asarray(
+        [math.nan if f.release_year is None else f.release_year for f in facts], dtype=np.float64
+    )
+    seed_year_value = math.nan if seed_year is None else float(seed_year)
     columns = [
         *rank_columns,
         (~np.isnan(rank_columns)).sum(axis=0),
-        np.asarray([c.score for c in candidates], dtype=np.float64),
-        np.arange(len(ids), dtype=np.float64),
+        pool.scores,
+        np.arange(n, dtype=np.float64),
         np.asarray([als_scores.get(t, 0.0) / best_als if best_als > 0 else 0.0 for t in ids]),
-        np.asarray(shared, dtype=np.float64),
-        np.full(len(ids), float(seed.playlist_count)),
+        _shared_playlists(pool, picked),
+        np.full(n, float(seed.playlist_count)),
         count,
         count / max(top_count, 1),
         np.asarray([bool(f.artist_ids) and f.artist_ids[0] == primary for f in facts], float),
-        np.asarray([bool(set(f.artist_ids) & set(seed.artist_ids)) for f in facts], float),
+        np.asarray([not mine.isdisjoint(f.artist_ids) for f in facts], float),
         np.asarray([math.nan if f.popularity is None else f.popularity for f in facts]),
-        np.asarray(
-            [
-                math.nan
-                if f.release_year is None or seed_year is None
-                else abs(f.release_year - seed_year)
-                for f in facts
-            ]
-        ),
-        np.asarray([_sound_distance(seed.features, f.features) for f in facts]),
+        np.abs(years - seed_year_value),
+        _sound_distances(seed.features, facts),
     ]
     return np.column_stack(columns).astype(np.float64)
 
@@ -127,6 +146,7 @@ class RankedMatcher(HybridMatcher):
         "own playlists: which signals list a track, how high, and how popular it is."
     )
     signals = (*HybridMatcher.signals, "track_neighbours:als", "ranker_model")
+    depth: ClassVar[int] = CANDIDATES  # a class attribute: research/ranker_lab.py varies it
 
     def __init__(self, index: IndexReads, weights: Mapping[str, float] | None = None) -> None:
         super().__init__(index, weights)
@@ -145,22 +165,22 @@ class RankedMatcher(HybridMatcher):
         """Fuse as the hybrid does, plus the ALS list (last) with ALS_POOL_WEIGHT."""
         return {**super().fusion_weights(seed), "als": ALS_POOL_WEIGHT}
 
-    def candidates(self, seed: Seed) -> tuple[list[Candidate], FloatMatrix]:
-        """Return the fused pool's best CANDIDATES, best first, and their feature rows."""
-        lists, best = self.fused(seed, CANDIDATES)
-        infos = self.index.track_infos([seed.track_id, *(c.track_id for c in best)])
+    def candidates(self, seed: Seed) -> tuple[Pool, FloatMatrix]:
+        """Return the fused pool's best `depth` candidates, best first, and their feature rows."""
+        pool = self.pool(seed, self.depth)
+        infos = self.index.track_infos([seed.track_id, *pool.ids.tolist()])
         top = self.index.popularity_thresholds().max_playlist_count
-        return best, candidate_features(seed, best, lists, infos, self.als_scores, top)
+        return pool, candidate_features(seed, pool, infos, self.als_scores, top)
 
     def rank(self, seed: Seed, k: int) -> list[Candidate]:
-        """Score every candidate with the model; without one, rank as the hybrid does."""
+        """Score every candidate with the model; without one, rank as the hybrid does.
+
+        Only the `k` best are explained (their reasons are what a listener sees).
+        """
         scorer = self.index.ranker_model(FEATURES)
         if scorer is None:
             return super().rank(seed, k)
-        best, rows = self.candidates(seed)
-        scores = scorer.score(rows)
-        ranked = [
-            Candidate(c.track_id, float(s), c.reasons) for c, s in zip(best, scores, strict=True)
-        ]
-        ranked.sort(key=lambda c: (-c.score, c.track_id))
-        return ranked[:k]
+        pool, rows = self.candidates(seed)
+        scores = np.asarray(scorer.score(rows), dtype=np.float64)
+        best = np.lexsort((pool.ids, -scores))[:k]
+        return pool.candidates_at(best, scores[best].tolist())

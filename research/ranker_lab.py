@@ -1,0 +1,203 @@
+"""Round 3: try the learned stage's features and settings on held-out playlists, quickly.
+
+Usage: DATABASE_URL=sqlite:////tmp/q7/demo.sqlite3 PYTHONPATH=. .venv/bin/python \
+    research/ranker_lab.py --test /tmp/q7/test.json.gz --cache /tmp/lab/q7 [--folds 3] \
+    [--blank GROUP ...]
+
+`musaic index build --ranker` rebuilds every learning fold's training index and the served one
+(10-15 minutes a split on this machine). This script builds the same tables once, keeps them in
+`--cache` (pickled; delete the folder when the catalog or the table code changes), and then per
+run: the learning cases from the folds (musaic/indexing/ranker.py `learning_cases`), the model
+(`fit`), and the held-out cases scored on a served index built in memory from every playlist,
+with the same cases and metrics as `musaic eval`. `--blank` fits again with a feature group
+blanked (NaN) and scores that model too, so a feature's worth is measured held out, not in the
+fold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musaic import create_app
+from musaic.evaluation.cases import build_cases, load_keys
+from musaic.evaluation.metrics import aggregate, playlist_metrics
+from musaic.evaluation.playlists import read_playlists
+from musaic.extensions import db
+from musaic.indexing import tables
+from musaic.indexing.data import imported_playlists, load_catalog
+from musaic.indexing.fold import FoldReads, FoldTables, fold_tables, learning_folds
+from musaic.indexing.ranker import Cases, RankerOptions, fit, learning_cases
+from musaic.matching.index_reader import IndexReader
+from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
+from research.ranker_ablation import GROUPS, blanked
+
+
+class Averaged:
+    """Several boosters as one: the mean of their scores."""
+
+    def __init__(self, boosters: list[Any]) -> None:
+        self.boosters = boosters
+
+    def predict(self, rows: Any) -> Any:
+        return np.mean([b.predict(rows) for b in self.boosters], axis=0)
+
+
+def cached_fold(path: Path, build: Any) -> FoldTables:
+    """Return the pickled tables at `path`, building (and pickling) them first if missing."""
+    if path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f)  # our own cache
+    fold: FoldTables = build()
+    kept = FoldTables(
+        track={k: tables.Table(t.kind, list(t.blocks), t.rows) for k, t in fold.track.items()},
+        artist={k: tables.Table(t.kind, list(t.blocks), t.rows) for k, t in fold.artist.items()},
+        playlist_counts=fold.playlist_counts,
+        excluded=fold.excluded,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        pickle.dump(kept, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return kept
+
+
+def held_out(
+    booster: Any, tests: list[tuple[list[int], Any, Any]], keys: Any, columns: list[str]
+) -> dict[str, float]:
+    """Score the held-out cases by the model (top 100 of the candidates), as `musaic eval`."""
+    positions = [FEATURES.index(c) for c in columns]
+    rows = []
+    for ids, x, case in tests:
+        if booster is None:
+            ranked = ids[:100]
+        else:
+            y = x.copy()
+            y[:, positions] = np.nan
+            scores = np.asarray(booster.predict(y)) if len(ids) else np.zeros(0)
+            order = np.lexsort((np.asarray(ids), -scores))
+            ranked = [ids[i] for i in order[:100]]
+        rows.append(playlist_metrics(ranked, set(case.targets), keys.artist_of, 100))
+    found = aggregate(rows)
+    return {m: round(found[m], 4) for m in ("ndcg@100", "r_precision", "recall@100")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--test", required=True)
+    parser.add_argument("--cache", required=True)
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--blank", action="append", default=[], choices=sorted(GROUPS))
+    parser.add_argument("--params", action="append", default=[], help="a=1,b=x: LightGBM")
+    parser.add_argument("--depth", type=int, default=RankedMatcher.depth, help="candidates")
+    parser.add_argument("--ensemble", type=int, default=0, help="models averaged")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    RankedMatcher.depth = args.depth
+    app = create_app()
+    with app.app_context():
+        session = db.session()
+        options = RankerOptions(folds=args.folds)
+        data = load_catalog(session)
+        playlists = imported_playlists(session)
+        folds = learning_folds(len(playlists), options.share, options.seed, options.cap, args.folds)
+        cache = Path(args.cache)
+        started = time.perf_counter()
+        cases, tests, keys = computed(session, data, playlists, folds, options, args, cache)
+        print(f"{len(tests)} held-out cases, {time.perf_counter() - started:.0f} s")
+        report: dict[str, Any] = {
+            "cases_with_a_hit": len(cases.rows),
+            "recall@candidates": round(float(np.mean(cases.recall)), 4),
+            "hybrid order (fused best 100)": held_out(None, tests, keys, []),
+        }
+        for label, changes in variants(args.params):
+            rounds = int(changes.pop("rounds", options.rounds))
+            booster, fitted = fit(cases, replace(options, rounds=rounds), changes)
+            report[label] = held_out(booster, tests, keys, [])
+            report[label]["rounds"] = fitted["rounds"]
+            print(label, report[label], flush=True)
+        report["importance_gain"] = fitted["importance_gain"]
+        if args.ensemble > 1:
+            boosters = [
+                fit(cases, options, {"bagging_fraction": 0.8, "bagging_freq": 1,
+                                     "feature_fraction": 0.8, "seed": 100 + i})[0]
+                for i in range(args.ensemble)
+            ]  # fmt: skip
+            report[f"ensemble of {args.ensemble}"] = held_out(Averaged(boosters), tests, keys, [])
+            print("ensemble", report[f"ensemble of {args.ensemble}"], flush=True)
+        for group in args.blank:
+            booster, fitted = fit(blanked(cases, GROUPS[group]), options)
+            report[f"without {group}"] = held_out(booster, tests, keys, GROUPS[group])
+            print(group, report[f"without {group}"], flush=True)
+        print(json.dumps(report, indent=1))
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=1))
+
+
+def variants(specs: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Parse "name=value,name=value" LightGBM overrides; the first variant is the defaults."""
+    found: list[tuple[str, dict[str, Any]]] = [("all", {})]
+    for spec in specs:
+        changes: dict[str, Any] = {}
+        for part in spec.split(","):
+            name, _, value = part.partition("=")
+            changes[name] = json.loads(value) if value[:1] in "[{0123456789-." else value
+        found.append((spec, changes))
+    return found
+
+
+def computed(
+    session: Any, data: Any, playlists: Any, folds: Any, options: Any, args: Any, cache: Path
+) -> tuple[Cases, list[Any], Any]:
+    """Return the learning cases, the held-out cases' candidates and rows, and the keys."""
+    path = cache / f"cases-{len(FEATURES)}-{args.folds}-{args.depth}.pkl"
+    keys = load_keys(session)
+    if path.exists():
+        with path.open("rb") as f:
+            cases, tests = pickle.load(f)  # our own cache
+        return cases, tests, keys
+    started = time.perf_counter()
+    params = dict(options.params)
+    cases = Cases([], [], [])
+    reader = IndexReader(session)
+    for f, learn in enumerate(folds):
+        fold = cached_fold(
+            cache / f"fold{f}.pkl",
+            lambda learn=learn: fold_tables(data, learn, options.k, options.method, params),
+        )
+        found = learning_cases(
+            FoldReads(session, reader, fold), playlists, learn, options.seeds_per_playlist
+        )
+        cases.rows += found.rows
+        cases.labels += found.labels
+        cases.recall += found.recall
+        print(f"fold {f}: {len(found.rows)} cases, {time.perf_counter() - started:.0f} s")
+    served = cached_fold(
+        cache / "served.pkl",
+        lambda: fold_tables(data, [], options.k, options.method, params),
+    )
+    reads = FoldReads(session, reader, served)
+    keys = load_keys(session)
+    test_cases, _ = build_cases(read_playlists(Path(args.test), None), keys)
+    matcher = RankedMatcher(reads)
+    tests = []
+    for case in test_cases:
+        seed = reads.seed(case.seed)
+        if seed is None:
+            tests.append(([], np.zeros((0, len(FEATURES))), case))
+            continue
+        pool, x = matcher.candidates(seed)
+        tests.append((pool.ids.tolist(), x, case))
+    with path.open("wb") as f:
+        pickle.dump((cases, tests), f, protocol=pickle.HIGHEST_PROTOCOL)
+    return cases, tests, keys
+
+
+if __name__ == "__main__":
+    main()
