@@ -95,8 +95,9 @@ def _ranker_options(command: Callable[..., None]) -> Callable[..., None]:
     "--ranker/--no-ranker",
     default=False,
     show_default=True,
-    help="Also train the `ranked` matcher's model, stored with the build (1-3 min more, ~1.7 GB"
-    " peak on the demo catalog; hybrid stays the default matcher, so make run skips it).",
+    help="Also build ALS rows and train the default `ranked` matcher's model, stored with the"
+    " build (about 6 min and 2 GiB peak on the demo catalog with --ranker-folds 3; make run skips"
+    " it, and `ranked` then ranks as the hybrid does).",
 )
 @_ranker_options
 @with_appcontext

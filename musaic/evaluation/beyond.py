@@ -11,13 +11,12 @@ from sqlalchemy.orm import Session
 from musaic.evaluation.cases import ArtistOf, Case
 from musaic.evaluation.metrics import ndcg_at_k, r_precision
 from musaic.matching.base import Matcher
-from musaic.matching.postprocess import Options, Popularity, postprocess
+from musaic.matching.postprocess import Options, Popularity, postprocess, ranking_depth
 from musaic.matching.reads import IndexReads
 from musaic.models import Track
 
 POPULARITY_OPTIONS: tuple[Popularity, ...] = ("balanced", "mainstream", "discovery")
 LENGTH = 30
-RANK_DEPTH = 4  # as services.playlists: rank length x 4 so filters still fill the playlist
 
 
 class PercentileOf:
@@ -45,9 +44,9 @@ def playlist_picks(
     seed = reads.seed(seed_id)
     if seed is None:
         return []
-    ranked = matcher.rank(seed, LENGTH * RANK_DEPTH)
-    tracks = reads.track_infos([seed.track_id, *(c.track_id for c in ranked)])
     options = Options(popularity=popularity, include_seed=False, seed=0)
+    ranked = matcher.rank(seed, ranking_depth(options, LENGTH))
+    tracks = reads.track_infos([seed.track_id, *(c.track_id for c in ranked)])
     chosen = postprocess(seed, ranked, tracks, options, LENGTH, reads.popularity_thresholds())
     return [c.track_id for c in chosen]
 

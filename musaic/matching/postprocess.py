@@ -17,9 +17,13 @@ FLOW_WINDOW = 4  # the next track is picked among this many best remaining candi
 TEMPO_SPAN = 60.0  # beats per minute that count as much as the whole 0..1 energy range
 # `discovery` demotes instead of dropping: a candidate at rank r (0 = best) competes as if at
 # (r + 1) x DISCOVERY_PENALTY[level] - 1, level 0 a rarity, 1 the middle third, 2 a hit. So a hit
-# the matcher ranks first stands level with the 4th-best rarity; playlists stay full.
-# docs/quality-round3.md "Beyond accuracy" measured the hard filter against this.
-DISCOVERY_PENALTY = (1.0, 2.0, 4.0)
+# the matcher ranks first stands level with the 9th-best rarity; playlists stay full. It also
+# asks the matcher for a deeper list (length x DISCOVERY_DEPTH, every candidate the learned
+# stage scores at length 30), so the rarer good matches are there to be lifted.
+# docs/quality-round3.md "Beyond accuracy" measured the hard filter and these settings.
+DISCOVERY_PENALTY = (1.0, 3.0, 9.0)
+RANK_DEPTH = 4  # matchers rank length x 4 so filters and caps still leave a full playlist
+DISCOVERY_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,11 @@ def _allowed(info: TrackInfo, options: Options, thresholds: PopularityThresholds
     if options.popularity == "mainstream":
         return popularity_level(info, thresholds) > 0
     return True
+
+
+def ranking_depth(options: Options, length: int) -> int:
+    """Return how many candidates to ask the matcher for, for a playlist of `length`."""
+    return length * (DISCOVERY_DEPTH if options.popularity == "discovery" else RANK_DEPTH)
 
 
 def discovery_order(

@@ -10,13 +10,13 @@ from musaic.matching.matchers.hybrid import HybridMatcher
 from musaic.matching.matchers.ranked import RankedMatcher
 from musaic.matching.matchers.tags import TagsMatcher
 
-DEFAULT_MATCHER = "hybrid"
+DEFAULT_MATCHER = "ranked"  # the hybrid's order until the build has a model (index build --ranker)
 
 MATCHERS: dict[str, type[Matcher]] = {
     m.name: m
     for m in (
-        HybridMatcher,
         RankedMatcher,
+        HybridMatcher,
         CooccurrenceMatcher,
         ArtistMatcher,
         TagsMatcher,

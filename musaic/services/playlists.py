@@ -15,7 +15,7 @@ from musaic.errors import NotFoundError, field_error
 from musaic.extensions import db
 from musaic.matching.base import Candidate, Reason, Seed
 from musaic.matching.index_reader import IndexReader, TrackInfo
-from musaic.matching.postprocess import Options, postprocess
+from musaic.matching.postprocess import Options, postprocess, ranking_depth
 from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
 from musaic.models import Playlist, PlaylistTrack, Track, TrackArtist, driver
 from musaic.services.listener import Listener
@@ -26,7 +26,6 @@ _TRACK_DETAILS = (  # what a playlist's JSON shows of each track
     selectinload(Track.credits).selectinload(TrackArtist.artist),
     selectinload(Track.album),
 )
-RANK_DEPTH = 4  # matchers rank length x 4 so filters and caps still leave a full playlist
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,8 @@ def build_playlist(
         raise NotFoundError(f"No track {seed_id} in the catalog.", code="seed_not_found")
     timings = {"resolve": _elapsed_ms(started)}
     step = time.perf_counter()
-    ranked = MATCHERS[request.matcher](index).rank(seed, request.length * RANK_DEPTH)
+    depth = ranking_depth(request.options, request.length)
+    ranked = MATCHERS[request.matcher](index).rank(seed, depth)
     timings["match"] = _elapsed_ms(step)
     step = time.perf_counter()
     tracks = index.track_infos([seed.track_id, *(c.track_id for c in ranked)])

@@ -11,6 +11,6 @@ def test_get_matchers_lists_every_registry_entry(client: FlaskClient) -> None:
     body = client.get("/api/matchers").get_json()
     assert [m["name"] for m in body["items"]] == list(MATCHERS)
     assert body["total"] == len(MATCHERS)
-    hybrid = body["items"][0]
-    assert hybrid["default"] is True
-    assert hybrid["description"] and hybrid["signals"]
+    defaults = [m for m in body["items"] if m["default"]]
+    assert [m["name"] for m in defaults] == ["ranked"]
+    assert defaults[0]["description"].startswith("The default:") and defaults[0]["signals"]

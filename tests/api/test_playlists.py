@@ -28,7 +28,7 @@ def test_post_returns_the_playlist_with_reasons_and_server_timing(
     response = _create(client, world, length=10, options={"seed": 1})
     body = response.get_json()
     assert body["seed_track"]["id"] == world.seed
-    assert body["matcher"] == "hybrid"
+    assert body["matcher"] == "ranked"  # the default: the hybrid's order without a model
     assert len(body["items"]) == 10
     assert all(item["reasons"] and item["reasons"][0]["text"] for item in body["items"])
     track = body["items"][1]["track"]

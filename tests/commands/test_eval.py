@@ -26,7 +26,7 @@ def test_eval_prints_a_table_and_writes_json_and_a_chart(
     assert result.exit_code == 0, result.output
     assert "2 cases from 4 playlists" in result.output
     assert "cooccurrence_count" in result.output
-    assert "\nhybrid " in result.output  # the default matcher, beside the baselines
+    assert "\nranked " in result.output  # the default matcher, beside the baselines
     assert json.loads(out.read_text())["results"]["popularity"]["n"] == 2
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

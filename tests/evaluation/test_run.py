@@ -90,9 +90,9 @@ def test_without_matchers_the_default_one_runs_and_cold_mode_hides_the_seed_row(
     add_tiny_catalog()
     build_index()
     report = evaluate(TINY_MPD, EvalOptions(cold=True))
-    assert list(report["results"])[4:] == ["hybrid"]
-    assert set(report["cold_results"]) == {"popularity", "artist_popularity", "hybrid"}
-    assert sum(b["n"] for b in report["by_support"]["hybrid"].values()) == report["cases"]
+    assert list(report["results"])[4:] == ["ranked"]
+    assert set(report["cold_results"]) == {"popularity", "artist_popularity", "ranked"}
+    assert sum(b["n"] for b in report["by_support"]["ranked"].values()) == report["cases"]
     cooc = evaluate(TINY_MPD, EvalOptions(matchers=["cooccurrence"], cold=True))
     assert cooc["results"]["cooccurrence"]["recall@100"] == pytest.approx((1 / 3 + 1) / 2)
     assert cooc["cold_results"]["cooccurrence"]["recall@100"] == 0.0  # nothing but its row
@@ -102,8 +102,8 @@ def test_beyond_accuracy_is_reported_per_popularity_option(app_context: None) ->
     add_tiny_catalog()
     build_index()
     beyond = evaluate(TINY_MPD, EvalOptions(beyond=True))["beyond"]
-    assert set(beyond) == {"hybrid balanced", "hybrid mainstream", "hybrid discovery"}
-    assert 0 < beyond["hybrid balanced"]["catalog_coverage"] <= 1
+    assert set(beyond) == {"ranked balanced", "ranked mainstream", "ranked discovery"}
+    assert 0 < beyond["ranked balanced"]["catalog_coverage"] <= 1
 
 
 def test_unknown_matcher_is_refused(app_context: None) -> None:

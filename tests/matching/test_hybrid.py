@@ -5,6 +5,8 @@ The fusion rules run on the in-memory FakeIndex; reads that need the database ru
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 import pytest
 from sqlalchemy import event
@@ -14,7 +16,8 @@ from musaic.matching.base import Candidate, Seed
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.hybrid import DEFAULT_WEIGHTS, RRF_K, HybridMatcher
 from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
-from musaic.matching.reads import IndexReads
+from musaic.matching.reads import ForwardingReads, IndexReads
+from musaic.matching.types import Neighbour
 from tests.catalog_world.standard import standard_world
 from tests.matching.fake_index import FakeIndex
 
@@ -182,3 +185,49 @@ def test_the_ranked_matcher_reorders_the_hybrid_pool_by_its_model_and_keeps_reas
     _, rows = RankedMatcher(f).candidates(_seed(seed, f))
     assert rows[:, FEATURES.index("cooc_playlists")].tolist() == [9, 2]
     assert rows[:, FEATURES.index("rank_cooccurrence")].tolist() == [0, 1]
+
+
+class _KindsRead(ForwardingReads):
+    """A view that records which neighbour kinds the matcher asks for."""
+
+    def __init__(self, inner: IndexReads) -> None:
+        super().__init__(inner)
+        self.kinds: set[str] = set()
+
+    def track_neighbours(
+        self, track_ids: Iterable[int], kinds: str | Sequence[str], limit: int = 100
+    ) -> dict[int, list[Neighbour]]:
+        self.kinds.update([kinds] if isinstance(kinds, str) else kinds)
+        return super().track_neighbours(track_ids, kinds, limit)
+
+
+def test_without_a_model_the_default_ranked_matcher_is_the_hybrid_and_reads_no_als_row() -> None:
+    f = FakeIndex()
+    seed = f.track("Seed", f.add_artist("Seed Artist"), playlist_count=50)
+    others = [f.track(f"T{i}", f.add_artist(f"A{i}"), playlist_count=i + 1) for i in range(6)]
+    f.add_track_neighbours("cooc", seed, [(t, 1.0 / (i + 1), 6 - i) for i, t in enumerate(others)])
+    f.add_track_neighbours("als", seed, [(others[5], 1.0, None)])
+    plain, learned = _KindsRead(f), _KindsRead(f)
+    hybrid = HybridMatcher(plain).rank(_seed(seed, f), 10)
+    ranked = RankedMatcher(learned).rank(_seed(seed, f), 10)
+    assert [(c.track_id, c.score, c.reasons) for c in ranked] == [
+        (c.track_id, c.score, c.reasons) for c in hybrid
+    ]
+    assert "als" not in learned.kinds and learned.kinds == plain.kinds
+    f.scorer = _ByRarity()
+    learned.kinds.clear()
+    RankedMatcher(learned).rank(_seed(seed, f), 10)
+    assert "als" in learned.kinds  # with a model the seed's ALS row joins the pool
+
+
+def test_a_seed_in_no_playlist_gets_the_hybrids_order_even_with_a_model() -> None:
+    f = FakeIndex()
+    artist = f.add_artist("Seed Artist")
+    seed = f.track("Seed", artist, playlist_count=0)
+    hits = [f.track(f"Hit {i}", artist, playlist_count=90 - i) for i in range(3)]
+    f.add_track_neighbours("als", seed, [(hits[2], 1.0, None)])
+    hybrid = [c.track_id for c in HybridMatcher(f).rank(_seed(seed, f), 10)]
+    f.scorer = _ByRarity()  # would put the least playlisted hit first
+    learned = _KindsRead(f)
+    assert [c.track_id for c in RankedMatcher(learned).rank(_seed(seed, f), 10)] == hybrid
+    assert hybrid[0] == hits[0] and "als" not in learned.kinds

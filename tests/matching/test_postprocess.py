@@ -14,6 +14,7 @@ from musaic.matching.postprocess import (
     order_tracks,
     popularity_level,
     postprocess,
+    ranking_depth,
 )
 from musaic.matching.types import TrackInfo
 
@@ -121,7 +122,7 @@ def test_popularity_band_keeps_hits_for_mainstream_and_rarities_for_discovery() 
     assert {10, 11} <= balanced
 
 
-def test_discovery_demotes_hits_below_rarities_ranked_a_little_lower() -> None:
+def test_discovery_demotes_hits_below_rarities_ranked_lower() -> None:
     tracks = {t: _info(t, t) for t in range(2, 12)}  # one artist each: no cap applies
     for t in (2, 3):  # the matcher's two best are hits
         tracks[t] = tracks[t]._replace(playlist_count=90, popularity=90)
@@ -130,7 +131,8 @@ def test_discovery_demotes_hits_below_rarities_ranked_a_little_lower() -> None:
     ranked = [Candidate(t, 1.0 - t / 100, [reason("test", "test")]) for t in range(2, 12)]
     rescored = discovery_order(ranked, tracks, THRESHOLDS)
     by_score = [c.track_id for c in sorted(rescored, key=lambda c: -c.score)]
-    assert by_score[:3] == [4, 2, 5]  # the best rarity (rank 2) first; the top hit ties rank 3
+    # the rarities first (the best at rank 2); the top hit (x 9) stands level with rank 8's
+    assert by_score[:7] == [4, 5, 6, 7, 8, 9, 2] and by_score[-1] == 3
     assert set(by_score) == set(range(2, 12))  # nothing dropped
 
 
@@ -174,3 +176,9 @@ def test_options_round_trip_through_json_and_match_the_api_fields() -> None:
     assert Options.from_json(chosen.to_json()) == chosen
     assert Options.from_json({"popularity": "discovery", "length": 30}).popularity == "discovery"
     assert set(OptionsIn.model_fields) == {f.name for f in fields(Options)}
+
+
+def test_discovery_asks_the_matcher_for_a_deeper_list_than_the_other_options() -> None:
+    assert ranking_depth(Options(popularity="balanced"), 30) == 120
+    assert ranking_depth(Options(popularity="mainstream"), 30) == 120
+    assert ranking_depth(Options(popularity="discovery"), 30) == 300  # the learned stage's pool

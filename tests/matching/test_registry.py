@@ -8,9 +8,9 @@ from musaic.matching.base import Matcher
 from musaic.matching.registry import DEFAULT_MATCHER, MATCHERS
 
 
-def test_registry_holds_the_six_matchers_with_hybrid_as_default() -> None:
+def test_registry_holds_the_six_matchers_with_ranked_as_default() -> None:
     assert set(MATCHERS) == {"hybrid", "ranked", "cooccurrence", "artist", "tags", "audio"}
-    assert DEFAULT_MATCHER == "hybrid"
+    assert DEFAULT_MATCHER == "ranked"
 
 
 @pytest.mark.parametrize("name", sorted(MATCHERS))

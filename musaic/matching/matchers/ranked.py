@@ -142,8 +142,9 @@ class RankedMatcher(HybridMatcher):
 
     name = "ranked"
     description = (
-        "The hybrid's candidates and ALS's re-ordered by a model learned from the catalog's "
-        "own playlists: which signals list a track, how high, and how popular it is."
+        "The default: the hybrid's candidates and ALS's re-ordered by a model learned from the "
+        "catalog's own playlists (which signals list a track, how high, how popular it is); "
+        "the hybrid's order when the index build has no model."
     )
     signals = (*HybridMatcher.signals, "track_neighbours:als", "ranker_model")
     depth: ClassVar[int] = CANDIDATES  # a class attribute: research/ranker_lab.py varies it
@@ -178,8 +179,11 @@ class RankedMatcher(HybridMatcher):
         Only the `k` best are explained (their reasons are what a listener sees).
         """
         scorer = self.index.ranker_model(FEATURES)
-        if scorer is None:
-            return super().rank(seed, k)
+        if scorer is None or seed.playlist_count == 0:
+            # A build without a model, or a seed in no playlist (the model learned from seeds
+            # in playlists; for the others the hybrid's tags and audio fallbacks do better,
+            # docs/quality-round3.md round 3f): the hybrid's order, and no ALS read.
+            return HybridMatcher(self.index, self.weights).rank(seed, k)
         pool, rows = self.candidates(seed)
         scores = np.asarray(scorer.score(rows), dtype=np.float64)
         best = np.lexsort((pool.ids, -scores))[:k]
