@@ -226,7 +226,7 @@ class HybridMatcher(Matcher):
         return Pool(lists, weights, fused.track_ids[picks], fused.scores[picks])
 
     def fusion_weights(self, seed: Seed) -> dict[str, float]:
-        """Return the weight of each list `fused` adds up (a second stage may add lists)."""
+        """Return the weight of each list `pool` adds up (a second stage may add lists)."""
         return signal_weights(seed.playlist_count, self.weights)
 
     def signal_lists(self, seed: Seed, k: int) -> dict[str, Ranked]:
