@@ -2,16 +2,18 @@
 
 Usage: DATABASE_URL=sqlite:////tmp/q7/demo.sqlite3 PYTHONPATH=. .venv/bin/python \
     research/ranker_lab.py --test /tmp/q7/test.json.gz --cache /tmp/lab/q7 [--folds 3] \
-    [--blank GROUP ...]
+    [--blank GROUP ...] [--params num_leaves=63,min_data_in_leaf=100 ...] [--depth 300] \
+    [--ensemble 5]
 
 `musaic index build --ranker` rebuilds every learning fold's training index and the served one
 (10-15 minutes a split on this machine). This script builds the same tables once, keeps them in
 `--cache` (pickled; delete the folder when the catalog or the table code changes), and then per
 run: the learning cases from the folds (musaic/indexing/ranker.py `learning_cases`), the model
 (`fit`), and the held-out cases scored on a served index built in memory from every playlist,
-with the same cases and metrics as `musaic eval`. `--blank` fits again with a feature group
-blanked (NaN) and scores that model too, so a feature's worth is measured held out, not in the
-fold.
+with the same cases and metrics as `musaic eval`; the cases' feature rows are cached too, per
+feature count, fold count and depth. `--params` fits more models with LightGBM parameters changed
+(`rounds=N`, `patience=0` for no early stop), `--ensemble N` averages N bagged models, `--blank`
+fits again with a feature group blanked (NaN); each is scored held out, not in the fold.
 """
 
 from __future__ import annotations
