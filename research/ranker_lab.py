@@ -38,6 +38,7 @@ from musaic.indexing.data import imported_playlists, load_catalog
 from musaic.indexing.fold import FoldReads, FoldTables, fold_tables, learning_folds
 from musaic.indexing.ranker import Cases, RankerOptions, fit, learning_cases
 from musaic.matching.index_reader import IndexReader
+from musaic.matching.matchers import ranked
 from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
 from research.ranker_ablation import GROUPS, blanked
 
@@ -98,10 +99,12 @@ def main() -> None:
     parser.add_argument("--blank", action="append", default=[], choices=sorted(GROUPS))
     parser.add_argument("--params", action="append", default=[], help="a=1,b=x: LightGBM")
     parser.add_argument("--depth", type=int, default=RankedMatcher.depth, help="candidates")
+    parser.add_argument("--als-weight", type=float, default=ranked.ALS_POOL_WEIGHT)
     parser.add_argument("--ensemble", type=int, default=0, help="models averaged")
     parser.add_argument("--json")
     args = parser.parse_args()
     RankedMatcher.depth = args.depth
+    ranked.ALS_POOL_WEIGHT = args.als_weight  # a research variant of the pool's ALS weight
     app = create_app()
     with app.app_context():
         session = db.session()
@@ -158,7 +161,7 @@ def computed(
     session: Any, data: Any, playlists: Any, folds: Any, options: Any, args: Any, cache: Path
 ) -> tuple[Cases, list[Any], Any]:
     """Return the learning cases, the held-out cases' candidates and rows, and the keys."""
-    path = cache / f"cases-{len(FEATURES)}-{args.folds}-{args.depth}.pkl"
+    path = cache / f"cases-{len(FEATURES)}-{args.folds}-{args.depth}-{args.als_weight:g}.pkl"
     keys = load_keys(session)
     if path.exists():
         with path.open("rb") as f:
