@@ -179,9 +179,7 @@ def computed(
         found = learning_cases(
             FoldReads(session, reader, fold), playlists, learn, options.seeds_per_playlist
         )
-        cases.rows += found.rows
-        cases.labels += found.labels
-        cases.recall += found.recall
+        cases.extend(found)
         print(f"fold {f}: {len(found.rows)} cases, {time.perf_counter() - started:.0f} s")
     served = cached_fold(
         cache / "served.pkl",

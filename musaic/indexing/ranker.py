@@ -52,6 +52,12 @@ class Cases:
     labels: list[np.ndarray]
     recall: list[float]
 
+    def extend(self, other: Cases) -> None:
+        """Add another fold's cases after these."""
+        self.rows += other.rows
+        self.labels += other.labels
+        self.recall += other.recall
+
 
 def lightgbm_params(seed: int) -> dict[str, Any]:
     """Return LambdaRank parameters that give the same model for the same data and seed."""
@@ -165,10 +171,7 @@ def train_ranker(
         # Kinds the fold does not rebuild (audio, credits, tags, artist tracks) are read from
         # the build being trained, not from whichever build is active while it is built.
         reads = FoldReads(session, IndexReader(session, build_id), fold)
-        found = learning_cases(reads, playlists, learn, options.seeds_per_playlist)
-        cases.rows += found.rows
-        cases.labels += found.labels
-        cases.recall += found.recall
+        cases.extend(learning_cases(reads, playlists, learn, options.seeds_per_playlist))
         del fold, reads
     report: dict[str, Any] = {
         "seed": options.seed,

@@ -142,9 +142,8 @@ class RankedMatcher(HybridMatcher):
 
     name = "ranked"
     description = (
-        "The default: the hybrid's candidates and ALS's re-ordered by a model learned from the "
-        "catalog's own playlists (which signals list a track, how high, how popular it is); "
-        "the hybrid's order when the index build has no model."
+        "The default: the hybrid's picks, re-ordered by a model learned from this catalog's "
+        "own playlists (until one is trained, the hybrid's order)."
     )
     signals = (*HybridMatcher.signals, "track_neighbours:als", "ranker_model")
     depth: ClassVar[int] = CANDIDATES  # a class attribute: research/ranker_lab.py varies it
