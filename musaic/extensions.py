@@ -68,12 +68,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        # Only a new, empty file takes these two. Incremental auto-vacuum: the pages an index
-        # rebuild frees can be given back to the file system (musaic.models.space).
-        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
-        # 16 KiB pages hold ~13 packed neighbour lists each
-        # where 4 KiB pages held 3-4 and left a sixth of every page empty (docs/index-contract).
+        # Only a new, empty file takes these two, and the page size only when it comes first
+        # (after auto_vacuum, SQLite 3.40 keeps 4 KiB). 16 KiB pages hold ~13 packed neighbour
+        # lists each where 4 KiB pages held 3-4 and left a sixth of every page empty
+        # (docs/index-contract). Incremental auto-vacuum: the pages an index rebuild frees can
+        # be given back to the file system (musaic.models.space).
         cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
+        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
         # Write-ahead logging: requests keep reading while an import or index build writes.
         cursor.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits,

@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from musaic import create_app
-from musaic.extensions import db
+from musaic.extensions import SQLITE_PAGE_SIZE, db
 from musaic.models.space import INCREMENTAL, reclaim_free_pages
 from musaic.services.catalog import import_file
 from musaic.services.index import build_index
@@ -23,12 +23,13 @@ def _pragma(name: str) -> int:
     return int(db.session.execute(text(f"PRAGMA {name}")).scalar() or 0)
 
 
-def test_a_new_database_file_uses_incremental_auto_vacuum(tmp_path: Path) -> None:
+def test_a_new_database_file_uses_incremental_auto_vacuum_and_16_kib_pages(tmp_path: Path) -> None:
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'new.sqlite3'}")
     with app.app_context():
         db.session.execute(text("CREATE TABLE t (x BLOB)"))
         db.session.commit()
         assert _pragma("auto_vacuum") == INCREMENTAL
+        assert _pragma("page_size") == SQLITE_PAGE_SIZE == 16384
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
@@ -87,7 +88,8 @@ def test_a_rebuild_leaves_no_free_pages_behind() -> None:
     before = _pragma("page_count")
     build_index()  # writes beside the first build's lists, then deletes those
     assert _pragma("freelist_count") == 0
-    assert _pragma("page_count") <= before * 1.01  # the same lists again, in about as many pages
+    # the same lists again, in about as many pages (a few pages of B-tree slack either way)
+    assert _pragma("page_count") <= before + max(4, before // 100)
 
 
 def test_the_migration_switches_an_older_file_to_incremental_auto_vacuum(tmp_path: Path) -> None:
