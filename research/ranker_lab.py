@@ -13,7 +13,9 @@ run: the learning cases from the folds (musaic/indexing/ranker.py `learning_case
 with the same cases and metrics as `musaic eval`; the cases' feature rows are cached too, per
 feature count, fold count and depth. `--params` fits more models with LightGBM parameters changed
 (`rounds=N`, `patience=0` for no early stop), `--ensemble N` averages N bagged models, `--blank`
-fits again with a feature group blanked (NaN); each is scored held out, not in the fold.
+fits again with a feature group blanked (NaN); each is scored held out, not in the fold. The
+report also gives, per seed-support bucket, the candidates' recall and the ceiling of any
+re-ranker (NDCG@100 with every target among the candidates put first).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ import numpy as np
 
 from musaic import create_app
 from musaic.evaluation.cases import build_cases, load_keys
-from musaic.evaluation.metrics import aggregate, playlist_metrics
+from musaic.evaluation.metrics import aggregate, ndcg_at_k, playlist_metrics
 from musaic.evaluation.playlists import read_playlists
+from musaic.evaluation.run import support_bucket
 from musaic.extensions import db
 from musaic.indexing import tables
 from musaic.indexing.data import imported_playlists, load_catalog
@@ -120,6 +123,7 @@ def main() -> None:
             "cases_with_a_hit": len(cases.rows),
             "recall@candidates": round(float(np.mean(cases.recall)), 4),
             "hybrid order (fused best 100)": held_out(None, tests, keys, []),
+            "ceilings by seed support": ceilings(tests),
         }
         for label, changes in variants(args.params):
             rounds = int(changes.pop("rounds", options.rounds))
@@ -143,6 +147,28 @@ def main() -> None:
         print(json.dumps(report, indent=1))
         if args.json:
             Path(args.json).write_text(json.dumps(report, indent=1))
+
+
+def ceilings(tests: list[tuple[list[int], Any, Any]]) -> dict[str, dict[str, float]]:
+    """Per seed-support bucket: recall of the candidates, and NDCG@100 in fused order against
+    the ceiling of any re-ranker (every target among the candidates put first)."""
+    seeds = FEATURES.index("seed_playlists")
+    found: dict[str, list[tuple[float, float, float]]] = {}
+    for ids, x, case in tests:
+        relevant = set(case.targets)
+        bucket = support_bucket(int(x[0, seeds]) if len(ids) else 0)
+        hits = [t for t in ids if t in relevant]
+        found.setdefault(bucket, []).append(
+            (
+                len(hits) / max(len(relevant), 1),
+                ndcg_at_k(ids[:100], relevant, 100),
+                ndcg_at_k(hits[:100], relevant, 100),
+            )
+        )
+    names = ("recall@candidates", "fused", "ceiling")
+    order = sorted(found, key=lambda b: int(b.split("-")[0].rstrip("+")))
+    means = {b: np.mean(found[b], axis=0).round(4).tolist() for b in order}
+    return {b: {"cases": len(found[b]), **dict(zip(names, means[b], strict=True))} for b in order}
 
 
 def variants(specs: list[str]) -> list[tuple[str, dict[str, Any]]]:
