@@ -3,7 +3,7 @@
 Usage: DATABASE_URL=sqlite:////tmp/q7/demo.sqlite3 PYTHONPATH=. .venv/bin/python \
     research/ranker_lab.py --test /tmp/q7/test.json.gz --cache /tmp/lab/q7 [--folds 3] \
     [--blank GROUP ...] [--params num_leaves=63,min_data_in_leaf=100 ...] [--depth 300] \
-    [--ensemble 5]
+    [--ensemble 5] [--seeds-per-playlist 3]
 
 `musaic index build --ranker` rebuilds every learning fold's training index and the served one
 (10-15 minutes a split on this machine). This script builds the same tables once, keeps them in
@@ -104,6 +104,12 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=RankedMatcher.depth, help="candidates")
     parser.add_argument("--als-weight", type=float, default=ranked.ALS_POOL_WEIGHT)
     parser.add_argument("--ensemble", type=int, default=0, help="models averaged")
+    parser.add_argument(
+        "--seeds-per-playlist",
+        type=int,
+        default=RankerOptions.seeds_per_playlist,
+        help="learning cases per learning playlist (its first N tracks)",
+    )
     parser.add_argument("--json")
     args = parser.parse_args()
     RankedMatcher.depth = args.depth
@@ -111,7 +117,7 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         session = db.session()
-        options = RankerOptions(folds=args.folds)
+        options = RankerOptions(folds=args.folds, seeds_per_playlist=args.seeds_per_playlist)
         data = load_catalog(session)
         playlists = imported_playlists(session)
         folds = learning_folds(len(playlists), options.share, options.seed, options.cap, args.folds)
@@ -187,7 +193,10 @@ def computed(
     session: Any, data: Any, playlists: Any, folds: Any, options: Any, args: Any, cache: Path
 ) -> tuple[Cases, list[Any], Any]:
     """Return the learning cases, the held-out cases' candidates and rows, and the keys."""
-    path = cache / f"cases-{len(FEATURES)}-{args.folds}-{args.depth}-{args.als_weight:g}.pkl"
+    name = f"cases-{len(FEATURES)}-{args.folds}-{args.depth}-{args.als_weight:g}"
+    if args.seeds_per_playlist != RankerOptions.seeds_per_playlist:
+        name += f"-seeds{args.seeds_per_playlist}"
+    path = cache / f"{name}.pkl"
     keys = load_keys(session)
     if path.exists():
         with path.open("rb") as f:
