@@ -26,7 +26,7 @@ from musaic import create_app
 from musaic.evaluation import metrics
 from musaic.evaluation.cases import build_cases, load_keys
 from musaic.evaluation.playlists import read_playlists
-from musaic.evaluation.run import support_bucket
+from musaic.evaluation.run import SUPPORT_BUCKETS, support_bucket
 from musaic.extensions import db
 from musaic.indexing.data import imported_playlists
 from musaic.indexing.similarity import incidence_matrix, item_counts
@@ -43,6 +43,7 @@ WEIGHTINGS = {
     "(overlap^2 + 1) / length^0.5": (1.0, 0.5, 20, True),
 }
 FUSED = "(overlap + 1) / length^0.5"
+BUCKETS = [support_bucket(low) for low, _ in SUPPORT_BUCKETS]
 
 
 def best(scores: npt.NDArray[np.float64], seed: int) -> list[int]:
@@ -83,10 +84,13 @@ def main() -> None:
             co[s] = 0.0
             buckets.append(support_bucket(holding.size))
             lists = {"cooccurrence_count": best(co + tie, s)}
-            for name, (a, b, n, squared) in WEIGHTINGS.items():
+            overlaps = {}  # per company size n: how many of the seed's top n each playlist holds
+            for n in {n for _, _, n, _ in WEIGHTINGS.values()}:
                 company = np.zeros(ids.size)
                 company[np.argpartition(-(co + tie), n)[:n]] = 1.0
-                overlap = theirs @ company
+                overlaps[n] = theirs @ company
+            for name, (a, b, n, squared) in WEIGHTINGS.items():
+                overlap = overlaps[n]
                 vote = ((overlap**2 if squared else overlap) + a) / lengths[holding] ** b
                 weighted = np.asarray(theirs.T @ vote).ravel()
                 lists[name] = best(weighted + 1e-3 * tie * vote.min(initial=1.0), s)
@@ -106,9 +110,7 @@ def main() -> None:
         for name, values in scored.items():
             v = np.asarray(values)
             ndcg, rprec = v.mean(axis=0)
-            per = " ".join(
-                f"{b}: {v[where == b, 0].mean():.4f}" for b in ("1", "2-4", "5-19", "20+")
-            )
+            per = " ".join(f"{b}: {v[where == b, 0].mean():.4f}" for b in BUCKETS if b in where)
             print(
                 f"{name}: {ndcg:.4f} ({ndcg / base[0]:.3f}x), {rprec:.4f} "
                 f"({rprec / base[1]:.3f}x); {per}"

@@ -34,7 +34,7 @@ from musaic import create_app
 from musaic.evaluation.cases import build_cases, load_keys
 from musaic.evaluation.metrics import aggregate, ndcg_at_k, playlist_metrics
 from musaic.evaluation.playlists import read_playlists
-from musaic.evaluation.run import support_bucket
+from musaic.evaluation.run import SUPPORT_BUCKETS, support_bucket
 from musaic.extensions import db
 from musaic.indexing import tables
 from musaic.indexing.data import imported_playlists, load_catalog
@@ -172,7 +172,8 @@ def ceilings(tests: list[tuple[list[int], Any, Any]]) -> dict[str, dict[str, flo
             )
         )
     names = ("recall@candidates", "fused", "ceiling")
-    order = sorted(found, key=lambda b: int(b.split("-")[0].rstrip("+")))
+    labels = ["0", *(support_bucket(low) for low, _ in SUPPORT_BUCKETS)]
+    order = [b for b in labels if b in found]
     means = {b: np.mean(found[b], axis=0).round(4).tolist() for b in order}
     return {b: {"cases": len(found[b]), **dict(zip(names, means[b], strict=True))} for b in order}
 
