@@ -9,17 +9,21 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from musaic.evaluation.playlists import split_playlists
+from musaic.evaluation.playlists import PlaylistFileError, split_playlists
 from musaic.evaluation.rankers import parse_weights
 from musaic.evaluation.report import PlotUnavailableError, draw_chart, format_table, write_json
 from musaic.evaluation.run import EvalOptions, ablation_variants, evaluate
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_SLICES = click.Path(exists=True, path_type=Path)  # a slice file or a folder of them
 _OUT = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.group("eval", invoke_without_command=True)
-@click.option("--playlists", type=_FILE, help="MPD slice file (plain or .gz) to evaluate on.")
+@click.option(
+    "--playlists",
+    type=_SLICES,
+    help="MPD slice file (plain or .gz), or a folder of them, to evaluate on.",
+)
 @click.option("--k", default=100, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--limit", type=click.IntRange(1), help="Evaluate the first N playlists only.")
 @click.option("--matcher", "matchers", multiple=True, help="Matcher name or 'all' (repeatable).")
@@ -75,6 +79,8 @@ def eval_group(
     )
     try:
         report = evaluate(playlists, options)
+    except PlaylistFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--playlists") from exc
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--matcher") from exc
     click.echo(format_table(report))
@@ -85,7 +91,12 @@ def eval_group(
 
 
 @eval_group.command("split")
-@click.option("--playlists", type=_FILE, required=True, help="MPD slice file to split.")
+@click.option(
+    "--playlists",
+    type=_SLICES,
+    required=True,
+    help="MPD slice file, or a folder of them, to split.",
+)
 @click.option(
     "--holdout",
     default=0.15,
@@ -96,6 +107,9 @@ def eval_group(
 @click.option("--seed", default=7, show_default=True, help="Changes which playlists are held out.")
 def split(playlists: Path, holdout: float, out_dir: Path, seed: int) -> None:
     """Write OUT/train.json.gz and OUT/test.json.gz, held out by a hash of each pid."""
-    counts = split_playlists(playlists, out_dir, holdout, seed)
+    try:
+        counts = split_playlists(playlists, out_dir, holdout, seed)
+    except PlaylistFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--playlists") from exc
     click.echo(f"train {counts['train']} playlists -> {out_dir / 'train.json.gz'}")
     click.echo(f"test {counts['test']} playlists -> {out_dir / 'test.json.gz'}")

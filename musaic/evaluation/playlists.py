@@ -5,11 +5,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
+import zlib
 from pathlib import Path
 from typing import IO, Any
 
 Playlist = dict[str, Any]
 BUCKETS = 10_000
+SLICE_SUFFIXES = (".json", ".json.gz")
+
+
+class PlaylistFileError(ValueError):
+    """An MPD file (or folder of them) that cannot be read as playlists; says where and why."""
 
 
 def _open(path: Path, mode: str) -> IO[str]:
@@ -24,27 +31,94 @@ def _open(path: Path, mode: str) -> IO[str]:
     return path.open(mode, encoding="utf-8")
 
 
-def read_playlists(path: Path, limit: int | None = None) -> list[Playlist]:
-    """Return the playlists of an MPD slice file (`{"playlists": [...]}`), at most `limit`."""
-    with _open(path, "r") as handle:
-        document = json.load(handle)
+def _natural(path: Path) -> list[Any]:
+    """Sort key that puts mpd.slice.2000-2999 before mpd.slice.10000-10999."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+
+
+def slice_files(path: Path) -> list[Path]:
+    """Return the MPD files `path` names: itself, or a folder's *.json / *.json.gz in order."""
+    if not path.is_dir():
+        return [path]
+    files = sorted((p for p in path.iterdir() if p.name.endswith(SLICE_SUFFIXES)), key=_natural)
+    if not files:
+        raise PlaylistFileError(f"{path}: a folder with no .json or .json.gz MPD slice files")
+    return files
+
+
+def _load(path: Path) -> list[Playlist]:
+    """Return one file's checked playlists, or raise PlaylistFileError naming the place."""
+    try:
+        with _open(path, "r") as handle:
+            document = json.load(handle)
+    except json.JSONDecodeError as exc:
+        raise PlaylistFileError(
+            f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"
+        ) from None
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        raise PlaylistFileError(f"{path}: cannot be read as UTF-8 JSON or gzip ({exc})") from None
     playlists = document.get("playlists") if isinstance(document, dict) else None
     if not isinstance(playlists, list):
-        raise ValueError(f"{path} is not an MPD slice: no top-level 'playlists' list")
+        raise PlaylistFileError(f"{path} is not an MPD slice: no top-level 'playlists' list")
+    for number, playlist in enumerate(playlists, 1):
+        problem = _problem(playlist)
+        if problem is not None:
+            raise PlaylistFileError(f"{path}: playlist {number} in the file: {problem}")
+    return playlists
+
+
+def _problem(playlist: object) -> str | None:
+    """Say what makes one MPD playlist unusable (None when it is fine)."""
+    if not isinstance(playlist, dict):
+        return "expected an object with 'tracks'"
+    pid = playlist.get("pid")
+    label = "" if pid is None else f"(pid {pid}) "
+    tracks = playlist.get("tracks")
+    if not isinstance(tracks, list):
+        return f"{label}'tracks' must be a list"
+    for number, track in enumerate(tracks, 1):
+        if not isinstance(track, dict) or not isinstance(track.get("track_uri"), str):
+            return f"{label}track {number}: expected an object with a string 'track_uri'"
+    return None
+
+
+def read_playlists(path: Path, limit: int | None = None) -> list[Playlist]:
+    """Return the playlists of an MPD slice file (`{"playlists": [...]}`) or folder, <= `limit`."""
+    playlists: list[Playlist] = []
+    for file in slice_files(path):
+        if limit is not None and len(playlists) >= limit:
+            break
+        playlists.extend(_load(file))
     return playlists[:limit] if limit is not None else playlists
 
 
 def write_playlists(path: Path, playlists: list[Playlist], info: dict[str, Any]) -> None:
-    """Write playlists as an MPD slice file (gzip when the name ends in .gz)."""
+    """Write playlists as an MPD slice file (gzip for a .gz name), whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _open(path, "w") as handle:
+    partial = path.with_name(f".partial-{path.name}")  # same suffix: gzip or not alike
+    with _open(partial, "w") as handle:
         json.dump({"info": info, "playlists": playlists}, handle)
+    partial.replace(path)
 
 
 def in_holdout(pid: object, holdout: float, seed: int) -> bool:
     """Say whether playlist `pid` is held out: a stable hash of (seed, pid), not the order."""
     digest = hashlib.sha1(f"{seed}:{pid}".encode()).hexdigest()
     return int(digest, 16) % BUCKETS < round(holdout * BUCKETS)
+
+
+def _check_pids(source: Path, playlists: list[Playlist]) -> None:
+    """Refuse playlists without a distinct pid: the split hashes it."""
+    seen: set[object] = set()
+    for number, playlist in enumerate(playlists, 1):
+        pid = playlist.get("pid")
+        if not isinstance(pid, int | str) or isinstance(pid, bool):
+            raise PlaylistFileError(
+                f"{source}: playlist {number}: 'pid' must be a number or string"
+            )
+        if pid in seen:
+            raise PlaylistFileError(f"{source}: playlist {number}: pid {pid!r} appears twice")
+        seen.add(pid)
 
 
 def split_playlists(
@@ -54,8 +128,9 @@ def split_playlists(
     if not 0.0 < holdout < 1.0:
         raise ValueError("holdout must be between 0 and 1")
     playlists = read_playlists(source)
-    test = [p for p in playlists if in_holdout(p.get("pid"), holdout, seed)]
-    train = [p for p in playlists if not in_holdout(p.get("pid"), holdout, seed)]
+    _check_pids(source, playlists)
+    test = [p for p in playlists if in_holdout(p["pid"], holdout, seed)]
+    train = [p for p in playlists if not in_holdout(p["pid"], holdout, seed)]
     info = {"source": source.name, "holdout": holdout, "seed": seed}
     write_playlists(out_dir / "train.json.gz", train, {**info, "part": "train"})
     write_playlists(out_dir / "test.json.gz", test, {**info, "part": "test"})

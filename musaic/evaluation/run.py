@@ -16,7 +16,7 @@ from musaic.evaluation.beyond import POPULARITY_OPTIONS, PercentileOf, beyond_ac
 from musaic.evaluation.cases import Case, CatalogKeys, build_cases, load_keys
 from musaic.evaluation.cold import ColdArtistReads, ColdSeedReads
 from musaic.evaluation.metrics import aggregate, playlist_metrics
-from musaic.evaluation.playlists import read_playlists
+from musaic.evaluation.playlists import PlaylistFileError, read_playlists
 from musaic.evaluation.rankers import Ranker, baseline_rankers, make_matcher, matcher_ranker
 from musaic.extensions import db
 from musaic.matching.index_reader import IndexReader
@@ -174,6 +174,12 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
     keys = load_keys(session)
     playlists = read_playlists(path, options.limit)
     cases, skipped = build_cases(playlists, keys)
+    if not cases:
+        raise PlaylistFileError(
+            f"{path}: none of its {len(playlists)} playlists can be scored: each needs a track"
+            " the catalog knows (the seed) and another track (import the catalog the playlists"
+            " come from first, e.g. `musaic catalog demo`)"
+        )
     reads = IndexReader(session)
     results, by_support = _run_mode(reads, cases, keys, options)
     report: dict[str, Any] = {"results": results, "by_support": by_support}

@@ -58,3 +58,35 @@ def test_split_writes_train_and_test_files(runner: FlaskCliRunner, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert (tmp_path / "train.json.gz").exists() and (tmp_path / "test.json.gz").exists()
     assert "test.json.gz" in result.output
+
+
+def test_eval_names_the_playlists_file_and_the_line_of_bad_json(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "cut.json"
+    path.write_text('{"playlists": [\n{"pid": 1,')
+    result = runner.invoke(cli, args=["eval", "--playlists", str(path)])
+    assert result.exit_code == 2
+    assert "Invalid value for --playlists" in result.output
+    assert "line 2, column 11: not valid JSON" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_eval_refuses_playlists_the_catalog_cannot_score(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    # an empty catalog: no playlist has a seed
+    result = runner.invoke(cli, args=["eval", "--playlists", str(TINY_MPD)])
+    assert result.exit_code == 2
+    assert "none of its 4 playlists can be scored" in result.output
+
+
+def test_eval_split_refuses_a_bad_file_without_a_traceback(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text("not json")
+    result = runner.invoke(cli, args=["eval", "split", "--playlists", str(path), "--out", "o"])
+    assert result.exit_code == 2
+    assert "bad.json: line 1, column 1: not valid JSON" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
