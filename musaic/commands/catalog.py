@@ -52,12 +52,12 @@ def _failures_exit() -> Iterator[None]:
         sys.exit(1 if isinstance(exc, UpstreamError) else 2)
 
 
-def _echo_summary(summary: service.ImportSummary) -> None:
+def _echo_summary(summary: service.ImportSummary, tallies: bool = True) -> None:
     click.echo(
         f"Imported {summary.path} ({summary.format}) in {summary.seconds:.1f} s: "
         f"{summary.read} records read, {len(summary.skipped)} skipped"
     )
-    for kind, tally in summary.tallies.items():
+    for kind, tally in summary.tallies.items() if tallies else ():
         click.echo(
             f"  {kind}: {tally.created} created, {tally.updated} updated, "
             f"{tally.unchanged} unchanged"
@@ -76,8 +76,23 @@ def _echo_summary(summary: service.ImportSummary) -> None:
             click.echo(f"  ... and {len(summary.skipped) - SHOWN_SKIPS} more")
 
 
+def _echo_folder(folder: Path, result: service.FolderSummary) -> None:
+    """Print each imported file's line, notes and skips, then the folder's totals."""
+    totals: dict[str, list[int]] = {}
+    for summary in result.summaries:
+        _echo_summary(summary, tallies=False)
+        for kind, tally in summary.tallies.items():
+            sums = totals.setdefault(kind, [0, 0, 0])
+            for i, value in enumerate((tally.created, tally.updated, tally.unchanged)):
+                sums[i] += value
+    files = len(result.summaries) + len(result.refused)
+    click.echo(f"Imported {len(result.summaries)} of {files} files from {folder}:")
+    for kind, (created, updated, unchanged) in totals.items():
+        click.echo(f"  {kind}: {created} created, {updated} updated, {unchanged} unchanged")
+
+
 @catalog_group.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format",
     "format_name",
@@ -94,7 +109,14 @@ def _echo_summary(summary: service.ImportSummary) -> None:
 )
 @with_appcontext
 def import_command(path: Path, format_name: str, strict: bool, history_key: str | None) -> None:
-    """Import a TidyTuesday, MPD, Exportify or streaming-history file (plain or .gz)."""
+    """Import a TidyTuesday, MPD, Exportify or streaming-history file (plain or .gz), or a folder.
+
+    A folder's files are imported one by one in name order (mpd.slice.0-999.json first), each
+    in its own transaction; a file that cannot be imported is reported and the rest go on.
+    """
+    if path.is_dir():
+        _import_folder(path, format_name, strict, history_key)
+        return
     started = time.monotonic()
     with _failures_exit(), _bar(path, path.name) as bar:
 
@@ -111,6 +133,36 @@ def import_command(path: Path, format_name: str, strict: bool, history_key: str 
             records=rate,
         )
     _echo_summary(summary)
+
+
+def _import_folder(folder: Path, format_name: str, strict: bool, history_key: str | None) -> None:
+    """Import every file of `folder`, one bar per file; exit 2 when any file was refused."""
+    bars: list[tqdm] = []
+
+    def progress_for(path: Path, number: int, total: int) -> Progress:
+        for bar in bars:
+            bar.close()
+        bars[:] = [_bar(path, f"[{number}/{total}] {path.name}")]
+        return bars[0].update
+
+    with _failures_exit():
+        try:
+            result = service.import_folder(
+                folder,
+                strict=strict,
+                progress_for=progress_for,
+                format_name=format_name,
+                history_key=history_key,
+            )
+        finally:
+            for bar in bars:
+                bar.close()
+    _echo_folder(folder, result)
+    if result.refused:
+        for _, reason in result.refused:
+            click.echo(f"Refused {reason}", err=True)
+        click.echo("Re-importing a file is safe: records already imported are left unchanged.")
+        sys.exit(2)
 
 
 @catalog_group.command("fetch")

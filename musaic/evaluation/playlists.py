@@ -5,10 +5,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 import zlib
 from pathlib import Path
 from typing import IO, Any
+
+from musaic.catalog.importers.files import folder_files
 
 Playlist = dict[str, Any]
 BUCKETS = 10_000
@@ -31,16 +32,11 @@ def _open(path: Path, mode: str) -> IO[str]:
     return path.open(mode, encoding="utf-8")
 
 
-def _natural(path: Path) -> list[Any]:
-    """Sort key that puts mpd.slice.2000-2999 before mpd.slice.10000-10999."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
-
-
 def slice_files(path: Path) -> list[Path]:
     """Return the MPD files `path` names: itself, or a folder's *.json / *.json.gz in order."""
     if not path.is_dir():
         return [path]
-    files = sorted((p for p in path.iterdir() if p.name.endswith(SLICE_SUFFIXES)), key=_natural)
+    files = folder_files(path, SLICE_SUFFIXES)
     if not files:
         raise PlaylistFileError(f"{path}: a folder with no .json or .json.gz MPD slice files")
     return files

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from musaic.catalog import fetch
 from musaic.catalog.importers import importer_for
-from musaic.catalog.importers.files import Progress
+from musaic.catalog.importers.files import Progress, folder_files
 from musaic.catalog.importers.records import (
     ArtistTagsRecord,
     BadRecordError,
+    ImportFormatError,
     ImportItem,
     PlaylistRecord,
     PlayRecord,
@@ -210,6 +211,49 @@ def import_file(
     summary.notes = writer.notes()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass
+class FolderSummary:
+    """What `import_folder` did: one summary per imported file, and the files it refused."""
+
+    summaries: list[ImportSummary] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def import_folder(
+    folder: Path,
+    *,
+    strict: bool = False,
+    progress_for: Callable[[Path, int, int], Progress | None] | None = None,
+    **options: Any,
+) -> FolderSummary:
+    """Import every visible file of `folder` (natural name order), each in its own transaction.
+
+    A file that cannot be imported is refused and the next one imported (with `strict`, the
+    first refusal stops the run; the files before it stay imported). `progress_for(path, n,
+    total)` gives each file's byte progress callback; `options` go to `import_file`.
+    """
+    files = folder_files(folder)
+    if not files:
+        raise ImportFormatError(f"{folder}: the folder holds no files to import")
+    result = FolderSummary()
+    try:
+        for number, path in enumerate(files, 1):
+            progress = progress_for(path, number, len(files)) if progress_for else None
+            try:
+                summary = import_file(
+                    path, strict=strict, progress=progress, analyze=False, **options
+                )
+            except ImportFormatError as exc:
+                if strict:
+                    raise
+                result.refused.append((path, exc.message))
+            else:
+                result.summaries.append(summary)
+    finally:
+        refresh_statistics(db.session)  # once for the folder, not after each file
+    return result
 
 
 def fetch_dataset(

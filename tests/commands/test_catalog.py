@@ -137,3 +137,47 @@ def test_demo_without_data_exits_0_with_a_clear_message(
     assert result.exit_code == 0
     assert "No demo data found" in result.output
     assert _nothing_written(app)
+
+
+def _slice_folder(tmp_path: Path) -> Path:
+    """A folder like the MPD's data/: slices in numeric order, one gzipped, one broken, a note."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    slice_text = (FIXTURES / "playlist_slice_small.json").read_text()
+    (folder / "mpd.slice.10000-10999.json").write_text(slice_text.replace('"pid": 7', '"pid": 70'))
+    (folder / "mpd.slice.2000-2999.json.gz").write_bytes(gzip.compress(slice_text.encode()))
+    (folder / "mpd.slice.3000-3999.json").write_text('{"playlists": [')
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    return folder
+
+
+def test_a_folder_imports_file_by_file_and_reports_the_files_it_refused(
+    app: Any, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(cli, ["catalog", "import", str(_slice_folder(tmp_path))])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("Imported ")]
+    assert "mpd.slice.2000-2999.json.gz (mpd)" in lines[0]
+    assert "mpd.slice.10000-10999.json (mpd)" in lines[1]
+    assert "Imported 2 of 3 files from" in lines[2]  # the hidden file is not one of them
+    assert "Refused" in result.output and "mpd.slice.3000-3999.json" in result.output
+    with app.app_context():
+        assert catalog_stats()["imported playlists"] == 3  # pids 7 and 8, then 70 (8 unchanged)
+        db.session.remove()
+
+
+def test_a_strict_folder_import_stops_at_the_first_refused_file(
+    app: Any, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    folder = _slice_folder(tmp_path)
+    (folder / "mpd.slice.0-999.json").write_text("not json")
+    result = runner.invoke(cli, ["catalog", "import", "--strict", str(folder)])
+    assert result.exit_code == 2
+    assert "mpd.slice.0-999.json" in result.output
+    assert _nothing_written(app)
+
+
+def test_an_empty_folder_is_refused(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["catalog", "import", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "holds no files to import" in result.output

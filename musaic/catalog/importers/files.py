@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,25 @@ class _ProgressReader(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+def folder_files(folder: Path, suffixes: tuple[str, ...] = ()) -> list[Path]:
+    """Return a folder's visible files (ending in one of `suffixes`, if given) in natural order.
+
+    Natural: mpd.slice.2000-2999.json comes before mpd.slice.10000-10999.json.
+    """
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.endswith(suffixes or ("",))
+    ]
+    return sorted(files, key=_natural_key)
+
+
+def _natural_key(path: Path) -> list[tuple[int, str]]:
+    """Sort key comparing the digit runs of a name as numbers."""
+    parts = re.split(r"(\d+)", path.name)
+    return [(int(part), "") if part.isdigit() else (-1, part) for part in parts]
 
 
 def is_gzip(path: Path) -> bool:
