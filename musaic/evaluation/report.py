@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from musaic.evaluation.rankers import BASELINES
+
+REFERENCE = "cooccurrence_count"  # the bar the quality targets are set against
 COLUMNS = ("ndcg@{k}", "r_precision", "recall@{k}", "clicks", "artist_ndcg@{k}", "ms_per_case")
 
 
@@ -27,6 +30,25 @@ def _rows(results: dict[str, dict[str, float]], columns: list[str]) -> list[str]
     return lines
 
 
+def against_counts(results: dict[str, dict[str, float]], k: int) -> list[str]:
+    """Return a line per matcher: its NDCG@k and R-precision over the raw-count baseline's."""
+    reference = results.get(REFERENCE)
+    if not reference:
+        return []
+    lines = []
+    for name, metrics in results.items():
+        if name in BASELINES:
+            continue
+        gains = [
+            f"{(metrics[c] / reference[c] - 1) * 100:+.1f} % {label}"
+            if reference.get(c) and c in metrics
+            else f"n/a {label}"
+            for c, label in ((f"ndcg@{k}", f"NDCG@{k}"), ("r_precision", "R-precision"))
+        ]
+        lines.append(f"  {name}: {', '.join(gains)}")
+    return [f"against {REFERENCE} (raw counts):", *lines] if lines else []
+
+
 def format_table(report: dict[str, Any]) -> str:
     """Return the results as aligned text tables: normal mode, then cold seeds and beyond."""
     k = report["k"]
@@ -35,6 +57,7 @@ def format_table(report: dict[str, Any]) -> str:
         f"{report['cases']} cases from {report['playlists']} playlists "
         f"({report['skipped']} without a known seed or target), K={k}",
         *_rows(report["results"], columns),
+        *against_counts(report["results"], k),
     ]
     if "cold_results" in report:
         lines += [

@@ -27,7 +27,11 @@ def test_eval_prints_a_table_and_writes_json_and_a_chart(
     assert "2 cases from 4 playlists" in result.output
     assert "cooccurrence_count" in result.output
     assert "\nranked " in result.output  # the default matcher, beside the baselines
-    assert json.loads(out.read_text())["results"]["popularity"]["n"] == 2
+    results = json.loads(out.read_text())["results"]
+    assert results["popularity"]["n"] == 2
+    ranked, counts = results["ranked"], results["cooccurrence_count"]
+    gain = (ranked["r_precision"] / counts["r_precision"] - 1) * 100
+    assert "  ranked: " in result.output and f"{gain:+.1f} % R-precision" in result.output
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
