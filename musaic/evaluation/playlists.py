@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,23 +79,56 @@ def _problem(playlist: object) -> str | None:
     return None
 
 
+def iter_playlists(path: Path, limit: int | None = None) -> Iterator[Playlist]:
+    """Yield the playlists of an MPD slice file or folder, at most `limit`, a file at a time."""
+    count = 0
+    for file in slice_files(path):
+        for playlist in _load(file):
+            if limit is not None and count >= limit:
+                return
+            count += 1
+            yield playlist
+
+
 def read_playlists(path: Path, limit: int | None = None) -> list[Playlist]:
     """Return the playlists of an MPD slice file (`{"playlists": [...]}`) or folder, <= `limit`."""
-    playlists: list[Playlist] = []
-    for file in slice_files(path):
-        if limit is not None and len(playlists) >= limit:
-            break
-        playlists.extend(_load(file))
-    return playlists[:limit] if limit is not None else playlists
+    return list(iter_playlists(path, limit))
+
+
+class _SliceWriter:
+    """Write one MPD slice file playlist by playlist; it appears whole on `commit` or not at all."""
+
+    def __init__(self, path: Path, info: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.count = path, 0
+        self.partial = path.with_name(f".partial-{path.name}")  # same suffix: gzip or not alike
+        self.handle = _open(self.partial, "w")
+        self.handle.write(f'{{"info": {json.dumps(info)}, "playlists": [')
+
+    def add(self, playlist: Playlist) -> None:
+        self.handle.write((", " if self.count else "") + json.dumps(playlist))
+        self.count += 1
+
+    def commit(self) -> None:
+        self.handle.write("]}")
+        self.handle.close()
+        self.partial.replace(self.path)
+
+    def discard(self) -> None:
+        self.handle.close()
+        self.partial.unlink(missing_ok=True)
 
 
 def write_playlists(path: Path, playlists: list[Playlist], info: dict[str, Any]) -> None:
     """Write playlists as an MPD slice file (gzip for a .gz name), whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".partial-{path.name}")  # same suffix: gzip or not alike
-    with _open(partial, "w") as handle:
-        json.dump({"info": info, "playlists": playlists}, handle)
-    partial.replace(path)
+    writer = _SliceWriter(path, info)
+    try:
+        for playlist in playlists:
+            writer.add(playlist)
+    except BaseException:
+        writer.discard()
+        raise
+    writer.commit()
 
 
 def in_holdout(pid: object, holdout: float, seed: int) -> bool:
@@ -103,31 +137,42 @@ def in_holdout(pid: object, holdout: float, seed: int) -> bool:
     return int(digest, 16) % BUCKETS < round(holdout * BUCKETS)
 
 
-def _check_pids(source: Path, playlists: list[Playlist]) -> None:
-    """Refuse playlists without a distinct pid: the split hashes it."""
-    seen: set[object] = set()
-    for number, playlist in enumerate(playlists, 1):
-        pid = playlist.get("pid")
-        if not isinstance(pid, int | str) or isinstance(pid, bool):
-            raise PlaylistFileError(
-                f"{source}: playlist {number}: 'pid' must be a number or string"
-            )
-        if pid in seen:
-            raise PlaylistFileError(f"{source}: playlist {number}: pid {pid!r} appears twice")
-        seen.add(pid)
+def _checked_pid(source: Path, number: int, playlist: Playlist, seen: set[object]) -> object:
+    """Return a playlist's pid, refusing a missing or repeated one: the split hashes it."""
+    pid = playlist.get("pid")
+    if not isinstance(pid, int | str) or isinstance(pid, bool):
+        raise PlaylistFileError(f"{source}: playlist {number}: 'pid' must be a number or string")
+    if pid in seen:
+        raise PlaylistFileError(f"{source}: playlist {number}: pid {pid!r} appears twice")
+    seen.add(pid)
+    return pid
 
 
 def split_playlists(
     source: Path, out_dir: Path, holdout: float = 0.15, seed: int = 7
 ) -> dict[str, int]:
-    """Write out_dir/train.json.gz and out_dir/test.json.gz; return how many went to each."""
+    """Write out_dir/train.json.gz and out_dir/test.json.gz; return how many went to each.
+
+    Streams: a folder of slices is read a file at a time and written as it goes, so memory
+    stays at one slice; both files appear only when every playlist was read and checked.
+    """
     if not 0.0 < holdout < 1.0:
         raise ValueError("holdout must be between 0 and 1")
-    playlists = read_playlists(source)
-    _check_pids(source, playlists)
-    test = [p for p in playlists if in_holdout(p["pid"], holdout, seed)]
-    train = [p for p in playlists if not in_holdout(p["pid"], holdout, seed)]
+    slice_files(source)  # refuse an empty folder before creating anything
     info = {"source": source.name, "holdout": holdout, "seed": seed}
-    write_playlists(out_dir / "train.json.gz", train, {**info, "part": "train"})
-    write_playlists(out_dir / "test.json.gz", test, {**info, "part": "test"})
-    return {"train": len(train), "test": len(test)}
+    parts = {
+        part: _SliceWriter(out_dir / f"{part}.json.gz", {**info, "part": part})
+        for part in ("train", "test")
+    }
+    seen: set[object] = set()
+    try:
+        for number, playlist in enumerate(iter_playlists(source), 1):
+            pid = _checked_pid(source, number, playlist, seen)
+            parts["test" if in_holdout(pid, holdout, seed) else "train"].add(playlist)
+    except BaseException:
+        for writer in parts.values():
+            writer.discard()
+        raise
+    for writer in parts.values():
+        writer.commit()
+    return {part: writer.count for part, writer in parts.items()}

@@ -16,7 +16,7 @@ from musaic.evaluation.beyond import POPULARITY_OPTIONS, PercentileOf, beyond_ac
 from musaic.evaluation.cases import Case, CatalogKeys, build_cases, load_keys
 from musaic.evaluation.cold import ColdArtistReads, ColdSeedReads
 from musaic.evaluation.metrics import aggregate, playlist_metrics
-from musaic.evaluation.playlists import PlaylistFileError, read_playlists
+from musaic.evaluation.playlists import PlaylistFileError, iter_playlists
 from musaic.evaluation.rankers import Ranker, baseline_rankers, make_matcher, matcher_ranker
 from musaic.extensions import db
 from musaic.matching.index_reader import IndexReader
@@ -158,8 +158,9 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
     """Score the baselines and the chosen matchers on the playlists of an MPD file.
 
     Args:
-        path: An MPD slice file (plain or gzip): each playlist's first track the catalog knows
-            is the seed; its other distinct tracks are the targets (unknown ones are misses).
+        path: An MPD slice file (plain or gzip) or a folder of them, read a file at a time:
+            each playlist's first track the catalog knows is the seed; its other distinct
+            tracks are the targets (unknown ones are misses).
         options: k, a playlist limit, matchers, hybrid variants, cold and beyond-accuracy modes.
 
     Returns:
@@ -172,11 +173,11 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
     matcher_names(options.matchers)  # refuse unknown names before any work
     session = db.session()
     keys = load_keys(session)
-    playlists = read_playlists(path, options.limit)
-    cases, skipped = build_cases(playlists, keys)
+    cases, skipped = build_cases(iter_playlists(path, options.limit), keys)  # a file at a time
+    playlists = len(cases) + skipped
     if not cases:
         raise PlaylistFileError(
-            f"{path}: none of its {len(playlists)} playlists can be scored: each needs a track"
+            f"{path}: none of its {playlists} playlists can be scored: each needs a track"
             " the catalog knows (the seed) and another track (import the catalog the playlists"
             " come from first, e.g. `musaic catalog demo`)"
         )
@@ -191,5 +192,5 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
         report["beyond"] = _beyond(reads, cases, keys, options)
     session.rollback()  # read-only: end the snapshot
     build = db.session.scalar(select(IndexBuild.id).where(IndexBuild.active))
-    header = {"path": str(path), "k": options.k, "playlists": len(playlists)}
+    header = {"path": str(path), "k": options.k, "playlists": playlists}
     return {**header, "cases": len(cases), "skipped": skipped, "index_build": build, **report}

@@ -80,10 +80,17 @@ def test_split_refuses_repeated_pids_and_writes_nothing(tmp_path: Path) -> None:
     source = _slice(tmp_path / "twice.json", [1, 2, 1])
     with pytest.raises(PlaylistFileError, match="playlist 3: pid 1 appears twice"):
         split_playlists(source, tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "out").iterdir()) == []  # not even a partial file
 
 
-def test_split_leaves_no_partial_file_beside_its_outputs(tmp_path: Path) -> None:
-    counts = split_playlists(_slice(tmp_path / "s.json", list(range(40))), tmp_path / "out")
+def test_split_streams_a_folder_into_two_whole_files(tmp_path: Path) -> None:
+    folder = tmp_path / "slices"
+    folder.mkdir()
+    _slice(folder / "mpd.slice.0-999.json", list(range(30)))
+    _slice(folder / "mpd.slice.1000-1999.json", list(range(30, 40)))
+    counts = split_playlists(folder, tmp_path / "out", holdout=0.3)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["test.json.gz", "train.json.gz"]
-    assert sum(counts.values()) == 40
+    train = [p["pid"] for p in read_playlists(tmp_path / "out" / "train.json.gz")]
+    test = [p["pid"] for p in read_playlists(tmp_path / "out" / "test.json.gz")]
+    assert (len(train), len(test)) == (counts["train"], counts["test"])
+    assert sorted(train + test) == list(range(40)) and 0 < len(test) < 20
