@@ -85,7 +85,7 @@ def _echo_folder(folder: Path, result: service.FolderSummary) -> None:
             sums = totals.setdefault(kind, [0, 0, 0])
             for i, value in enumerate((tally.created, tally.updated, tally.unchanged)):
                 sums[i] += value
-    files = len(result.summaries) + len(result.refused)
+    files = len(result.summaries) + len(result.refused) + len(result.unrecognised)
     click.echo(f"Imported {len(result.summaries)} of {files} files from {folder}:")
     for kind, (created, updated, unchanged) in totals.items():
         click.echo(f"  {kind}: {created} created, {updated} updated, {unchanged} unchanged")
@@ -158,10 +158,14 @@ def _import_folder(folder: Path, format_name: str, strict: bool, history_key: st
             for bar in bars:
                 bar.close()
     _echo_folder(folder, result)
+    if result.unrecognised:
+        names = ", ".join(path.name for path in result.unrecognised)
+        click.echo(f"Left alone, in no format Musaic reads: {names}")
+    for _, reason in result.refused:
+        click.echo(f"Refused {reason}", err=True)
     if result.refused:
-        for _, reason in result.refused:
-            click.echo(f"Refused {reason}", err=True)
         click.echo("Re-importing a file is safe: records already imported are left unchanged.")
+    if result.refused or not result.summaries:
         sys.exit(2)
 
 

@@ -26,6 +26,7 @@ from musaic.catalog.importers.records import (
     PlayRecord,
     SkippedRecord,
     TrackRecord,
+    UnknownFormatError,
 )
 from musaic.catalog.search import index_tracks
 from musaic.catalog.upsert import CatalogWriter, Tally
@@ -215,10 +216,11 @@ def import_file(
 
 @dataclass
 class FolderSummary:
-    """What `import_folder` did: one summary per imported file, and the files it refused."""
+    """What `import_folder` did: a summary per imported file, the files it refused or left."""
 
     summaries: list[ImportSummary] = field(default_factory=list)
-    refused: list[tuple[Path, str]] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)  # broken: worth a look
+    unrecognised: list[Path] = field(default_factory=list)  # in no format Musaic reads
 
 
 def import_folder(
@@ -230,9 +232,10 @@ def import_folder(
 ) -> FolderSummary:
     """Import every visible file of `folder` (natural name order), each in its own transaction.
 
-    A file that cannot be imported is refused and the next one imported (with `strict`, the
-    first refusal stops the run; the files before it stay imported). `progress_for(path, n,
-    total)` gives each file's byte progress callback; `options` go to `import_file`.
+    A file in no format Musaic recognises (a PDF, a read-me) is left alone; one that cannot be
+    imported is refused and the next one imported (with `strict`, the first refusal stops the
+    run; the files before it stay imported). `progress_for(path, n, total)` gives each file's
+    byte progress callback; `options` go to `import_file`.
     """
     files = folder_files(folder)
     if not files:
@@ -245,10 +248,13 @@ def import_folder(
                 summary = import_file(
                     path, strict=strict, progress=progress, analyze=False, **options
                 )
+            except UnknownFormatError:
+                result.unrecognised.append(path)
             except ImportFormatError as exc:
+                reason = exc.message if str(path) in exc.message else f"{path}: {exc.message}"
                 if strict:
-                    raise
-                result.refused.append((path, exc.message))
+                    raise type(exc)(reason, details=exc.details) from exc
+                result.refused.append((path, reason))
             else:
                 result.summaries.append(summary)
     finally:

@@ -148,6 +148,7 @@ def _slice_folder(tmp_path: Path) -> Path:
     (folder / "mpd.slice.2000-2999.json.gz").write_bytes(gzip.compress(slice_text.encode()))
     (folder / "mpd.slice.3000-3999.json").write_text('{"playlists": [')
     (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    (folder / "ReadMeFirst.pdf").write_bytes(b"%PDF-1.4\n\xe2\xe3\xcf\xd3\n")
     return folder
 
 
@@ -159,8 +160,9 @@ def test_a_folder_imports_file_by_file_and_reports_the_files_it_refused(
     lines = [line for line in result.output.splitlines() if line.startswith("Imported ")]
     assert "mpd.slice.2000-2999.json.gz (mpd)" in lines[0]
     assert "mpd.slice.10000-10999.json (mpd)" in lines[1]
-    assert "Imported 2 of 3 files from" in lines[2]  # the hidden file is not one of them
+    assert "Imported 2 of 4 files from" in lines[2]  # the hidden file is not one of them
     assert "Refused" in result.output and "mpd.slice.3000-3999.json" in result.output
+    assert "Left alone, in no format Musaic reads: ReadMeFirst.pdf" in result.output
     with app.app_context():
         assert catalog_stats()["imported playlists"] == 3  # pids 7 and 8, then 70 (8 unchanged)
         db.session.remove()
@@ -169,11 +171,11 @@ def test_a_folder_imports_file_by_file_and_reports_the_files_it_refused(
 def test_a_strict_folder_import_stops_at_the_first_refused_file(
     app: Any, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
-    folder = _slice_folder(tmp_path)
-    (folder / "mpd.slice.0-999.json").write_text("not json")
-    result = runner.invoke(cli, ["catalog", "import", "--strict", str(folder)])
+    # the first slice holds a bad record (track "not-a-uri"): strict stops there
+    result = runner.invoke(cli, ["catalog", "import", "--strict", str(_slice_folder(tmp_path))])
     assert result.exit_code == 2
-    assert "mpd.slice.0-999.json" in result.output
+    assert "mpd.slice.2000-2999.json.gz: playlist #1: pid 7 track 2" in result.output
+    assert "10000-10999" not in result.output
     assert _nothing_written(app)
 
 
@@ -181,3 +183,24 @@ def test_an_empty_folder_is_refused(runner: FlaskCliRunner, tmp_path: Path) -> N
     result = runner.invoke(cli, ["catalog", "import", str(tmp_path)])
     assert result.exit_code == 2
     assert "holds no files to import" in result.output
+
+
+def test_a_folder_whose_only_other_files_are_unrecognised_imports_cleanly(
+    app: Any, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    folder = _slice_folder(tmp_path)
+    (folder / "mpd.slice.3000-3999.json").unlink()
+    (folder / "notes.txt").write_text("what this folder is")
+    result = runner.invoke(cli, ["catalog", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "Left alone, in no format Musaic reads: ReadMeFirst.pdf, notes.txt" in result.output
+
+
+def test_a_folder_with_nothing_musaic_reads_is_refused(
+    app: Any, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("what this folder is")
+    result = runner.invoke(cli, ["catalog", "import", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Imported 0 of 1 files" in result.output
+    assert _nothing_written(app)

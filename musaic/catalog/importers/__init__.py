@@ -15,7 +15,7 @@ from musaic.catalog.importers import (
     tidytuesday,
 )
 from musaic.catalog.importers.files import Progress, head_text
-from musaic.catalog.importers.records import ImportFormatError, ImportItem
+from musaic.catalog.importers.records import ImportFormatError, ImportItem, UnknownFormatError
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,15 @@ FORMATS: dict[str, ImporterFormat] = {
 
 def detect_format(path: Path) -> ImporterFormat:
     """Recognise the format of `path` from its first few kilobytes (decompressed)."""
-    head = head_text(path)
+    try:
+        head = head_text(path)
+    except UnicodeDecodeError as exc:  # a binary file (a PDF, an image): no text format
+        message = f"{path}: not UTF-8 text ({exc.reason}), so not a format Musaic reads"
+        raise UnknownFormatError(message) from exc
     for importer in FORMATS.values():
         if importer.sniff(head):
             return importer
-    raise ImportFormatError(
+    raise UnknownFormatError(
         f"{path}: unknown file format; pass --format (one of: {', '.join(FORMATS)})"
     )
 

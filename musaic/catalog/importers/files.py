@@ -65,8 +65,11 @@ def is_gzip(path: Path) -> bool:
 
 
 def head_text(path: Path, size: int = 4096) -> str:
-    """Return the first characters of the (decompressed) file, for format detection."""
-    with reading(path), open_text(path) as text:
+    """Return the first characters of the (decompressed) file, for format detection.
+
+    Raises UnicodeDecodeError as it is (the caller tells a binary file from a broken one).
+    """
+    with reading(path, decode_errors=False), open_text(path) as text:
         return text.read(size)
 
 
@@ -89,8 +92,11 @@ def open_text(path: Path, progress: Progress | None = None) -> Iterator[IO[str]]
 
 
 @contextmanager
-def reading(path: Path) -> Iterator[None]:
-    """Turn the ways a file can be unreadable into one ImportFormatError naming the file."""
+def reading(path: Path, decode_errors: bool = True) -> Iterator[None]:
+    """Turn the ways a file can be unreadable into one ImportFormatError naming the file.
+
+    `decode_errors=False` lets a UnicodeDecodeError through unchanged.
+    """
     try:
         yield
     except EOFError as exc:
@@ -98,6 +104,8 @@ def reading(path: Path) -> Iterator[None]:
     except (OSError, zlib.error) as exc:
         raise ImportFormatError(f"{path}: cannot read the file ({exc})") from exc
     except UnicodeDecodeError as exc:
+        if not decode_errors:
+            raise
         raise ImportFormatError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except csv.Error as exc:
         raise ImportFormatError(f"{path}: not a readable CSV file ({exc})") from exc

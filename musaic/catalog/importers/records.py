@@ -16,6 +16,12 @@ class ImportFormatError(UnprocessableError):
     code = "import_format_error"
 
 
+class UnknownFormatError(ImportFormatError):
+    """No importer recognises the file (auto-detection): not one of the formats Musaic reads."""
+
+    code = "unknown_format"
+
+
 class BadRecordError(ImportFormatError):
     """One record is bad and the import is strict, so nothing is written."""
 
