@@ -19,6 +19,7 @@ from musaic.catalog.importers import FORMATS
 from musaic.catalog.importers.files import Progress
 from musaic.errors import MusaicError, UpstreamError
 from musaic.services import catalog as service
+from musaic.services import catalog_folder as folder_service
 
 SHOWN_SKIPS = 20
 
@@ -76,7 +77,7 @@ def _echo_summary(summary: service.ImportSummary, tallies: bool = True) -> None:
             click.echo(f"  ... and {len(summary.skipped) - SHOWN_SKIPS} more")
 
 
-def _echo_folder(folder: Path, result: service.FolderSummary) -> None:
+def _echo_folder(folder: Path, result: folder_service.FolderSummary) -> None:
     """Print each imported file's line, notes and skips, then the folder's totals."""
     totals: dict[str, list[int]] = {}
     for summary in result.summaries:
@@ -147,7 +148,7 @@ def _import_folder(folder: Path, format_name: str, strict: bool, history_key: st
 
     with _failures_exit():
         try:
-            result = service.import_folder(
+            result = folder_service.import_folder(
                 folder,
                 strict=strict,
                 progress_for=progress_for,

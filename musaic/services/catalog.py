@@ -16,20 +16,18 @@ from sqlalchemy.orm import Session
 
 from musaic.catalog import fetch
 from musaic.catalog.importers import importer_for
-from musaic.catalog.importers.files import Progress, folder_files
+from musaic.catalog.importers.files import Progress
 from musaic.catalog.importers.records import (
     ArtistTagsRecord,
     BadRecordError,
-    ImportFormatError,
     ImportItem,
     PlaylistRecord,
     PlayRecord,
     SkippedRecord,
     TrackRecord,
-    UnknownFormatError,
 )
 from musaic.catalog.search import index_tracks
-from musaic.catalog.upsert import CatalogWriter, Tally
+from musaic.catalog.upsert import CatalogLookups, CatalogWriter, Tally
 from musaic.errors import field_error
 from musaic.extensions import db
 from musaic.models import Album, Artist, ListeningEvent, Playlist, Tag, Track
@@ -166,6 +164,19 @@ def _write_all(
         records(summary.read)
 
 
+@dataclass
+class SharedImport:
+    """What imports of several files in a row share: the lookups, and a search refresh.
+
+    Each import leaves `lookups` up to date for the next (None after a rolled-back one: the
+    next loads them again) and keeps in `recounted` the tracks whose playlist counts changed
+    since their search document was last built; the caller rebuilds those once, at the end.
+    """
+
+    lookups: CatalogLookups | None = None
+    recounted: set[int] = field(default_factory=set)
+
+
 def import_file(
     path: Path,
     *,
@@ -175,6 +186,7 @@ def import_file(
     progress: Progress | None = None,
     records: Progress | None = None,
     analyze: bool = True,
+    shared: SharedImport | None = None,
 ) -> ImportSummary:
     """Import one file in ONE transaction: on any failure nothing is written.
 
@@ -187,6 +199,7 @@ def import_file(
         records: called with the running count of records read after each written batch.
         analyze: refresh PostgreSQL's planner statistics afterwards (a caller importing several
             files in a row passes False and calls `refresh_statistics` once at the end).
+        shared: lookups and a deferred search refresh, for one of several files in a row.
 
     Raises:
         ImportFormatError: the file is unreadable or not in the format (nothing written).
@@ -198,68 +211,29 @@ def import_file(
     key = history_key or default_history_key(path)
     with _no_cycle_collection(), _sqlite_import_settings(db.session()):
         try:
-            writer = CatalogWriter(db.session(), source=importer.name, history_key=key)
+            lookups = shared.lookups if shared else None
+            writer = CatalogWriter(
+                db.session(), source=importer.name, history_key=key, lookups=lookups
+            )
             _write_all(importer.read(path, progress), writer, summary, strict, records)
             writer.finish()
-            index_tracks(writer.changed_track_ids())
+            index_tracks(writer.written_track_ids() if shared else writer.changed_track_ids())
             db.session.commit()
         except BaseException:
             db.session.rollback()
+            if shared:
+                shared.lookups = None  # they hold rows that were just rolled back
             raise
+    if shared:
+        shared.lookups = writer.lookups
+        written = writer.written_track_ids()  # their documents were just built: current
+        shared.recounted = (shared.recounted | set(writer.recounted_tracks)) - written
     if analyze:
         refresh_statistics(db.session)  # PostgreSQL: plans for what was just written
     summary.tallies = writer.tallies()
     summary.notes = writer.notes()
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-@dataclass
-class FolderSummary:
-    """What `import_folder` did: a summary per imported file, the files it refused or left."""
-
-    summaries: list[ImportSummary] = field(default_factory=list)
-    refused: list[tuple[Path, str]] = field(default_factory=list)  # broken: worth a look
-    unrecognised: list[Path] = field(default_factory=list)  # in no format Musaic reads
-
-
-def import_folder(
-    folder: Path,
-    *,
-    strict: bool = False,
-    progress_for: Callable[[Path, int, int], Progress | None] | None = None,
-    **options: Any,
-) -> FolderSummary:
-    """Import every visible file of `folder` (natural name order), each in its own transaction.
-
-    A file in no format Musaic recognises (a PDF, a read-me) is left alone; one that cannot be
-    imported is refused and the next one imported (with `strict`, the first refusal stops the
-    run; the files before it stay imported). `progress_for(path, n, total)` gives each file's
-    byte progress callback; `options` go to `import_file`.
-    """
-    files = folder_files(folder)
-    if not files:
-        raise ImportFormatError(f"{folder}: the folder holds no files to import")
-    result = FolderSummary()
-    try:
-        for number, path in enumerate(files, 1):
-            progress = progress_for(path, number, len(files)) if progress_for else None
-            try:
-                summary = import_file(
-                    path, strict=strict, progress=progress, analyze=False, **options
-                )
-            except UnknownFormatError:
-                result.unrecognised.append(path)
-            except ImportFormatError as exc:
-                reason = exc.message if str(path) in exc.message else f"{path}: {exc.message}"
-                if strict:
-                    raise type(exc)(reason, details=exc.details) from exc
-                result.refused.append((path, reason))
-            else:
-                result.summaries.append(summary)
-    finally:
-        refresh_statistics(db.session)  # once for the folder, not after each file
-    return result
 
 
 def fetch_dataset(

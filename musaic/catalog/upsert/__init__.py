@@ -16,9 +16,9 @@ from musaic.catalog.importers.records import (
 )
 from musaic.catalog.upsert.lookups import Tally
 from musaic.catalog.upsert.playlists import PlaylistWriter, PlayWriter, write_artist_tags
-from musaic.catalog.upsert.tracks import TrackWriter, artist_key
+from musaic.catalog.upsert.tracks import CatalogLookups, TrackWriter, artist_key
 
-__all__ = ["CatalogWriter", "Tally"]
+__all__ = ["CatalogLookups", "CatalogWriter", "Tally"]
 
 
 class CatalogWriter:
@@ -28,7 +28,8 @@ class CatalogWriter:
     track with no other Spotify id; artists by Spotify id, then normalised name; albums by
     Spotify id, then name + primary artist. Lookups are loaded once, when the writer is made:
     the whole catalog for an import, or with `scope` only the rows those records could match
-    (a request writing a few tracks; it must then write only those records).
+    (a request writing a few tracks; it must then write only those records), or passed in
+    (`lookups`: a previous writer's, whose import committed).
     """
 
     def __init__(
@@ -38,10 +39,12 @@ class CatalogWriter:
         source: str,
         history_key: str = "",
         scope: Sequence[TrackRecord] | None = None,
+        lookups: CatalogLookups | None = None,
     ) -> None:
         self.source = source
         self.session = session
-        self.tracks = TrackWriter(session, scope)
+        self.tracks = TrackWriter(session, scope, lookups)
+        self.lookups = self.tracks.lookups
         self.playlists = PlaylistWriter(session, self.tracks)
         self.plays = PlayWriter(session, self.tracks, history_key)
         self.tag_tally = Tally()
@@ -109,5 +112,9 @@ class CatalogWriter:
 
     def changed_track_ids(self) -> set[int]:
         """Return the tracks whose search document may have changed."""
+        return self.written_track_ids() | set(self.recounted_tracks)
+
+    def written_track_ids(self) -> set[int]:
+        """Return the tracks this import created or updated (not only recounted)."""
         rows = self.tracks.track_rows
-        return rows.created | rows.updated | set(self.recounted_tracks)
+        return rows.created | rows.updated

@@ -34,7 +34,7 @@ class PlaylistWriter:
         self.tracks = tracks
         self.rows = RowTally()
         self.affected_tracks: set[int] = set()
-        self._known: dict[str, dict[str, tuple[int, str]]] = {}
+        self._known = tracks.lookups.playlists  # shared with the next import of a folder
 
     def _existing(self, source: str) -> dict[str, tuple[int, str]]:
         if source not in self._known:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -97,31 +98,73 @@ def _unique(ids: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-class TrackWriter:
-    """Write track records through in-memory lookups loaded once per import."""
+@dataclass
+class CatalogLookups:
+    """The keys of the catalog's tracks, artists, albums and imported playlists, in memory.
 
-    def __init__(self, session: Session, scope: Sequence[TrackRecord] | None = None) -> None:
-        self.session = session
-        self.tracks, self.artists, self.albums = KeyIndex(), KeyIndex(), KeyIndex()
-        self.track_rows, self.artist_rows, self.album_rows = RowTally(), RowTally(), RowTally()
-        self.artist_tags: Counter[tuple[int, str]] = Counter()
-        # An artist reference resolved once resolves to the same row again: its Spotify id, or
-        # else its name, is then in `artists` for good, and nothing is left to fill in.
-        self._resolved_artists: dict[ArtistRef, int] = {}
-        if scope is None:
-            self._load()
-        else:
-            self._load_scope(scope)
+    Loaded once per import; imports of several files in a row (a folder) share one, since
+    each import keeps it up to date with the rows it writes, as long as each one commits. After
+    a rolled-back import it holds rows that do not exist: load a new one.
+    """
 
-    def _add_rows(
+    tracks: KeyIndex = field(default_factory=KeyIndex)
+    artists: KeyIndex = field(default_factory=KeyIndex)
+    albums: KeyIndex = field(default_factory=KeyIndex)
+    playlists: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)  # by source
+
+    @classmethod
+    def load(cls, session: Session) -> CatalogLookups:
+        """Read every track's, artist's and album's keys (playlists are read per source later)."""
+        lookups = cls()
+        tracks = select(Track.id, Track.spotify_id, Track.isrc, Track.match_key)
+        artists = select(Artist.id, Artist.spotify_id, Artist.normalised_name)
+        primary = (
+            select(Track.album_id, func.min(TrackArtist.artist_id).label("artist_id"))
+            .join(TrackArtist, (TrackArtist.track_id == Track.id) & (TrackArtist.position == 0))
+            .group_by(Track.album_id)
+            .subquery()
+        )
+        albums = select(
+            Album.id, Album.spotify_id, Album.normalised_name, primary.c.artist_id
+        ).outerjoin(primary, primary.c.album_id == Album.id)
+        lookups.add_rows(tracks=session.execute(tracks))
+        lookups.add_rows(artists=session.execute(artists))
+        lookups.add_rows(albums=session.execute(albums))
+        return lookups
+
+    def add_rows(
         self, tracks: Iterable[Any] = (), artists: Iterable[Any] = (), albums: Iterable[Any] = ()
     ) -> None:
+        """Remember rows read from the catalog."""
         for row_id, spotify_id, isrc, key in tracks:
             self.tracks.add(row_id, spotify_id, _track_keys(isrc, key))
         for row_id, spotify_id, name in artists:
             self.artists.add(row_id, spotify_id, [name])
         for row_id, spotify_id, name, artist_id in albums:
             self.albums.add(row_id, spotify_id, [f"{name}|{artist_id}"])
+
+
+class TrackWriter:
+    """Write track records through in-memory lookups loaded once per import (or shared)."""
+
+    def __init__(
+        self,
+        session: Session,
+        scope: Sequence[TrackRecord] | None = None,
+        lookups: CatalogLookups | None = None,
+    ) -> None:
+        self.session = session
+        if lookups is None:
+            lookups = CatalogLookups() if scope is not None else CatalogLookups.load(session)
+        self.lookups = lookups
+        self.tracks, self.artists, self.albums = lookups.tracks, lookups.artists, lookups.albums
+        self.track_rows, self.artist_rows, self.album_rows = RowTally(), RowTally(), RowTally()
+        self.artist_tags: Counter[tuple[int, str]] = Counter()
+        # An artist reference resolved once resolves to the same row again: its Spotify id, or
+        # else its name, is then in `artists` for good, and nothing is left to fill in.
+        self._resolved_artists: dict[ArtistRef, int] = {}
+        if scope is not None:
+            self._load_scope(scope)
 
     def _load_scope(self, records: Sequence[TrackRecord]) -> None:
         """Load only the rows sharing a key with `records`: all the rows they could match."""
@@ -136,27 +179,11 @@ class TrackWriter:
             album_spotify_ids={a.spotify_id for a in albums if a.spotify_id},
             album_names={fold(a.name.strip()[:500])[:500] for a in albums},
         )
-        self._add_rows(
+        self.lookups.add_rows(
             scope.track_rows(self.session, keys),
             scope.artist_rows(self.session, keys),
             scope.album_rows(self.session, keys),
         )
-
-    def _load(self) -> None:
-        tracks = select(Track.id, Track.spotify_id, Track.isrc, Track.match_key)
-        artists = select(Artist.id, Artist.spotify_id, Artist.normalised_name)
-        primary = (
-            select(Track.album_id, func.min(TrackArtist.artist_id).label("artist_id"))
-            .join(TrackArtist, (TrackArtist.track_id == Track.id) & (TrackArtist.position == 0))
-            .group_by(Track.album_id)
-            .subquery()
-        )
-        albums = select(
-            Album.id, Album.spotify_id, Album.normalised_name, primary.c.artist_id
-        ).outerjoin(primary, primary.c.album_id == Album.id)
-        self._add_rows(tracks=self.session.execute(tracks))
-        self._add_rows(artists=self.session.execute(artists))
-        self._add_rows(albums=self.session.execute(albums))
 
     def write(self, records: Sequence[TrackRecord], *, count_tags: bool = True) -> list[int]:
         """Match or create every record's track, artists and album; return track ids in order."""
