@@ -24,6 +24,7 @@ from benchmarks.synthetic import playlists, write_catalog
 
 MUSAIC = str(Path(sys.executable).with_name("musaic"))
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+SLICE_PLAYLISTS = 1_000  # the MPD's slice size
 
 
 def _run(args: list[str], url: str) -> dict[str, float]:
@@ -78,12 +79,19 @@ class Database:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-def measure(size: int, backend: str, workdir: Path, keep: bool = False) -> dict[str, Any]:
-    """Generate (or reuse) the size's catalog, import it and build its index on `backend`."""
-    source = workdir / f"synthetic-{size}x.json"
-    counts_file = source.with_suffix(".counts.json")
+def measure(
+    size: int, backend: str, workdir: Path, keep: bool = False, slices: bool = False
+) -> dict[str, Any]:
+    """Generate (or reuse) the size's catalog, import it and build its index on `backend`.
+
+    With `slices` the catalog is a folder of 1,000-playlist slices, as the MPD ships, imported
+    by one `musaic catalog import FOLDER`; else one slice file holds every playlist.
+    """
+    source = workdir / (f"synthetic-{size}x-slices" if slices else f"synthetic-{size}x.json")
+    counts_file = source.with_name(source.name.removesuffix(".json") + ".counts.json")
     if not counts_file.exists():
-        counts_file.write_text(json.dumps(write_catalog(size, source)))
+        counts = write_catalog(size, source, slice_size=SLICE_PLAYLISTS if slices else None)
+        counts_file.write_text(json.dumps(counts))
     counts = json.loads(counts_file.read_text())
     database = Database(backend, workdir)
     try:
@@ -91,6 +99,7 @@ def measure(size: int, backend: str, workdir: Path, keep: bool = False) -> dict[
         imported = _run(["catalog", "import", str(source), "--format", "mpd"], database.url)
         built = _run(["index", "build"], database.url)
         report = {"size": size, "backend": backend, **counts, "import": imported, "build": built}
+        report["slices"] = slices
         report["db_mb"] = database.size_mb()
     finally:
         if not keep:
@@ -227,6 +236,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="only the index build's computation, without import or database (one process each)",
     )
+    parser.add_argument(
+        "--slices",
+        action="store_true",
+        help="write each catalog as a folder of 1,000-playlist slices (as the MPD ships)",
+    )
     parser.add_argument("--stages-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stages_child:
@@ -245,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     for size in args.sizes:
         for backend in args.backends:
-            result = measure(size, backend, args.workdir)
+            result = measure(size, backend, args.workdir, slices=args.slices)
             results.append(result)
             print(format_row(result), flush=True)
             if args.json:

@@ -98,18 +98,34 @@ def playlists(size: int, seed: int = 2026) -> tuple[Universe, Iterator[tuple[int
     return u, drawn()
 
 
-def write_catalog(size: int, path: Path, seed: int = 2026) -> dict[str, int]:
-    """Write a `size`x synthetic MPD slice to `path`; return its playlist/entry/track counts."""
+def write_catalog(
+    size: int, path: Path, seed: int = 2026, slice_size: int | None = None
+) -> dict[str, int]:
+    """Write a `size`x synthetic MPD catalog; return its playlist/entry/track counts.
+
+    One slice file at `path`, or with `slice_size` a folder `path` of slice files of that many
+    playlists each, named as the MPD's (`mpd.slice.0-999.json`, ...).
+    """
     u, drawn = playlists(size, seed)
     entries, seen, n_playlists = 0, np.zeros(u.artist_of.size, dtype=bool), PLAYLISTS * size
-    with path.open("w") as out:
-        out.write('{"info": {"generated_by": "benchmarks.synthetic"}, "playlists": [\n')
-        for pid, (community, tracks) in enumerate(drawn):
-            seen[tracks] = True
-            entries += len(tracks)
-            body = ", ".join(_entry(t, int(u.artist_of[t])) for t in tracks)
-            comma = "," if pid < n_playlists - 1 else ""
-            out.write(f'{{"pid": {pid}, "name": "Scene {community}", "tracks": [{body}]}}')
-            out.write(f"{comma}\n")
-        out.write("]}\n")
+    per_file = slice_size or n_playlists
+    if slice_size:
+        path.mkdir(parents=True, exist_ok=True)
+    out = None
+    for pid, (community, tracks) in enumerate(drawn):
+        if pid % per_file == 0:
+            last = min(pid + per_file, n_playlists) - 1
+            name = path / f"mpd.slice.{pid}-{last}.json" if slice_size else path
+            out = name.open("w")
+            out.write('{"info": {"generated_by": "benchmarks.synthetic"}, "playlists": [\n')
+        assert out is not None
+        seen[tracks] = True
+        entries += len(tracks)
+        body = ", ".join(_entry(t, int(u.artist_of[t])) for t in tracks)
+        out.write(f'{{"pid": {pid}, "name": "Scene {community}", "tracks": [{body}]}}')
+        if pid % per_file == per_file - 1 or pid == n_playlists - 1:
+            out.write("\n]}\n")
+            out.close()
+        else:
+            out.write(",\n")
     return {"playlists": n_playlists, "entries": entries, "tracks": int(seen.sum())}
