@@ -75,8 +75,10 @@ class SearchBackend(Protocol):
     def write_documents(self, session: Session, documents: Sequence[SearchDocument]) -> None:
         """Insert or replace the documents of these tracks."""
 
-    def delete_documents(self, session: Session, track_ids: Sequence[int]) -> None:
-        """Remove the documents of these tracks."""
+    def delete_documents(
+        self, session: Session, track_ids: Sequence[int]
+    ) -> list[tuple[str, str, str]]:
+        """Remove the documents of these tracks; return their (title, artists, album) words."""
 
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""

@@ -87,10 +87,11 @@ def _documents(session: Session, ids: Sequence[int]) -> list[SearchDocument]:
     ]
 
 
-def _term_counts(documents: Iterable[SearchDocument]) -> Counter[str]:
+def _term_counts(words: Iterable[tuple[str, str, str]]) -> Counter[str]:
+    """Count the documents each term is in, from their (title, artists, album) words."""
     counts: Counter[str] = Counter()
-    for d in documents:
-        counts.update(set(f"{d.title} {d.artists} {d.album}".split()) - {","})
+    for title, artists, album in words:
+        counts.update(set(f"{title} {artists} {album}".split()) - {","})
     return counts
 
 
@@ -117,16 +118,20 @@ def write_tracks(session: Session, backend: SearchBackend, track_ids: Iterable[i
     `_in_index_order`), so a replaced document never sends a smaller rowid in between.
     """
     ids = sorted(set(track_ids))
+    removed = Counter[str]()
     for chunk in chunks(ids, BATCH_SIZE):
-        backend.delete_documents(session, chunk)
+        removed.update(_term_counts(backend.delete_documents(session, chunk)))
     written, terms = 0, Counter[str]()
     for chunk in chunks(_in_index_order(session, ids), BATCH_SIZE):
         documents = _documents(session, chunk)
         backend.write_documents(session, documents)
-        terms.update(_term_counts(documents))
+        terms.update(_term_counts((d.title, d.artists, d.album) for d in documents))
         written += len(documents)
-    # One vocabulary upsert per distinct term, not one per term and batch of documents.
-    vocabulary.add_terms(session, terms)
+    # The vocabulary moves by the difference: a rewritten document that kept its words (a
+    # recount) leaves every count as it was. One upsert per distinct term, not per batch.
+    terms.subtract(removed)
+    vocabulary.add_terms(session, +terms)
+    vocabulary.remove_terms(session, -terms)
     return written
 
 

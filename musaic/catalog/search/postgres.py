@@ -149,13 +149,19 @@ class PostgresBackend:
             [d.__dict__ for d in documents],
         )
 
-    def delete_documents(self, session: Session, track_ids: Sequence[int]) -> None:
-        """Remove the documents of these tracks."""
-        if track_ids:
-            statement = text("DELETE FROM track_search WHERE track_id IN :ids")
-            session.execute(
-                statement.bindparams(bindparam("ids", expanding=True)), {"ids": track_ids}
-            )
+    def delete_documents(
+        self, session: Session, track_ids: Sequence[int]
+    ) -> list[tuple[str, str, str]]:
+        """Remove the documents of these tracks; return their (title, artists, album) words."""
+        if not track_ids:
+            return []
+        statement = text(
+            "DELETE FROM track_search WHERE track_id IN :ids RETURNING title, artists, album"
+        )
+        rows = session.execute(
+            statement.bindparams(bindparam("ids", expanding=True)), {"ids": track_ids}
+        )
+        return [(title, artists, album) for title, artists, album in rows]
 
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""

@@ -91,7 +91,9 @@ class SqliteFtsBackend:
             [(row[4], row[0]) for row in rows],
         )
 
-    def delete_documents(self, session: Session, track_ids: Sequence[int]) -> None:
+    def delete_documents(
+        self, session: Session, track_ids: Sequence[int]
+    ) -> list[tuple[str, str, str]]:
         """Remove the documents of these tracks.
 
         The documents are looked up in `track_search_rows` first and FTS5 is asked to delete
@@ -100,7 +102,7 @@ class SqliteFtsBackend:
         array rather than an IN list of bound parameters.
         """
         if not track_ids:
-            return
+            return []
         connection = session.connection()
         ids = (json.dumps([int(i) for i in track_ids]),)
         found = connection.exec_driver_sql(
@@ -109,14 +111,20 @@ class SqliteFtsBackend:
             ids,
         ).all()
         if not found:
-            return
+            return []
         rowids = (json.dumps([row[0] for row in found]),)
+        words = connection.exec_driver_sql(
+            "SELECT title, artists, album FROM track_search"
+            " WHERE rowid IN (SELECT value FROM json_each(?))",
+            rowids,
+        ).all()
         connection.exec_driver_sql(
             "DELETE FROM track_search WHERE rowid IN (SELECT value FROM json_each(?))", rowids
         )
         connection.exec_driver_sql(
             "DELETE FROM track_search_rows WHERE track_id IN (SELECT value FROM json_each(?))", ids
         )
+        return [(title, artists, album) for title, artists, album in words]
 
     def clear(self, session: Session) -> None:
         """Remove every document and every vocabulary term."""

@@ -38,6 +38,16 @@ _UPSERT_ALL = (
     + _ADD_COUNT
 )
 _ADD_KEY = "INSERT INTO track_search_term_keys (key, term) VALUES (?, ?) ON CONFLICT DO NOTHING"
+_DECREMENT = "UPDATE track_search_terms SET doc_count = doc_count - ? WHERE term = ?"
+_DROP_KEY = "DELETE FROM track_search_term_keys WHERE key = ? AND term = ?"
+_DROP_EMPTY = (  # SQLite's delete trigger takes the term out of the trigram index too
+    "DELETE FROM track_search_terms WHERE doc_count <= 0"
+    " AND term IN (SELECT value FROM json_each(?)) RETURNING term"
+)
+_DROP_EMPTY_PG = (
+    "DELETE FROM track_search_terms WHERE doc_count <= 0"
+    " AND term = ANY(CAST(%s AS text[])) RETURNING term"
+)
 _COUNTS_SQL = "SELECT term, doc_count FROM track_search_terms WHERE term IN :terms"
 _COUNTS = text(_COUNTS_SQL).bindparams(bindparam("terms", expanding=True))
 _LOOKUP = text(
@@ -116,6 +126,26 @@ def add_terms(session: Session, counts: Mapping[str, int]) -> None:
         _executemany(session, _UPSERT, rows)
     keys = [(k, t) for t in terms if t not in existing for k in term_keys(t)]
     _executemany(session, _ADD_KEY, keys)
+
+
+def remove_terms(session: Session, counts: Mapping[str, int]) -> None:
+    """Take `counts` (term -> documents no longer holding it) off the vocabulary.
+
+    A term left in no document goes, with its deletion keys, so typo correction never
+    suggests a word that finds nothing.
+    """
+    terms = sorted(t for t, n in counts.items() if n > 0)
+    _executemany(session, _DECREMENT, [(counts[t], t) for t in terms])
+    gone: list[str] = []
+    for chunk in _chunks(terms):
+        if _postgres(session):
+            raw: Any = session.connection().connection.driver_connection
+            rows = raw.execute(_DROP_EMPTY_PG, (list(chunk),), prepare=False).fetchall()
+        else:
+            arguments = (json.dumps(list(chunk), ensure_ascii=False),)
+            rows = session.connection().exec_driver_sql(_DROP_EMPTY, arguments).all()
+        gone.extend(row[0] for row in rows)
+    _executemany(session, _DROP_KEY, [(k, t) for t in gone for k in term_keys(t)])
 
 
 # Counts of terms and the terms under deletion keys in one round trip (key NULL: a count).
