@@ -30,22 +30,30 @@ def _rows(results: dict[str, dict[str, float]], columns: list[str]) -> list[str]
     return lines
 
 
-def against_counts(results: dict[str, dict[str, float]], k: int) -> list[str]:
-    """Return a line per matcher: its NDCG@k and R-precision over the raw-count baseline's."""
-    reference = results.get(REFERENCE)
-    if not reference:
-        return []
-    lines = []
+def gains_over_counts(results: dict[str, dict[str, float]], k: int) -> dict[str, dict[str, float]]:
+    """Return each matcher's NDCG@k and R-precision as a gain over raw counts (0.2 = +20 %)."""
+    reference = results.get(REFERENCE) or {}
+    gains: dict[str, dict[str, float]] = {}
     for name, metrics in results.items():
         if name in BASELINES:
             continue
-        gains = [
-            f"{(metrics[c] / reference[c] - 1) * 100:+.1f} % {label}"
-            if reference.get(c) and c in metrics
-            else f"n/a {label}"
-            for c, label in ((f"ndcg@{k}", f"NDCG@{k}"), ("r_precision", "R-precision"))
+        gains[name] = {
+            column: round(metrics[column] / reference[column] - 1, 4)
+            for column in (f"ndcg@{k}", "r_precision")
+            if reference.get(column) and column in metrics
+        }
+    return gains
+
+
+def against_counts(results: dict[str, dict[str, float]], k: int) -> list[str]:
+    """Return a line per matcher: its NDCG@k and R-precision over the raw-count baseline's."""
+    lines = []
+    for name, gains in gains_over_counts(results, k).items():
+        shown = [
+            f"{gains[column] * 100:+.1f} % {label}" if column in gains else f"n/a {label}"
+            for column, label in ((f"ndcg@{k}", f"NDCG@{k}"), ("r_precision", "R-precision"))
         ]
-        lines.append(f"  {name}: {', '.join(gains)}")
+        lines.append(f"  {name}: {', '.join(shown)}")
     return [f"against {REFERENCE} (raw counts):", *lines] if lines else []
 
 

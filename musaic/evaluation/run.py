@@ -18,6 +18,7 @@ from musaic.evaluation.cold import ColdArtistReads, ColdSeedReads
 from musaic.evaluation.metrics import aggregate, playlist_metrics
 from musaic.evaluation.playlists import PlaylistFileError, iter_playlists
 from musaic.evaluation.rankers import Ranker, baseline_rankers, make_matcher, matcher_ranker
+from musaic.evaluation.report import gains_over_counts
 from musaic.extensions import db
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.hybrid import DEFAULT_WEIGHTS
@@ -165,7 +166,8 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
 
     Returns:
         {"path", "k", "playlists", "cases", "skipped", "index_build", "results": {name:
-        metrics}, "by_support": {name: {bucket: metrics}}}, plus "cold_results",
+        metrics}, "gains_over_counts": {matcher: {metric: gain}}, "by_support": {name:
+        {bucket: metrics}}}, plus "cold_results",
         "cold_artist_results" and "beyond" when asked for; metrics are averaged over cases
         (RecSys 2018 definitions).
     """
@@ -183,7 +185,11 @@ def evaluate(path: Path, options: EvalOptions | None = None) -> dict[str, Any]:
         )
     reads = IndexReader(session)
     results, by_support = _run_mode(reads, cases, keys, options)
-    report: dict[str, Any] = {"results": results, "by_support": by_support}
+    report: dict[str, Any] = {
+        "results": results,
+        "gains_over_counts": gains_over_counts(results, options.k),
+        "by_support": by_support,
+    }
     if options.cold:
         report["cold_results"] = _run_mode(reads, cases, keys, options, "cold")[0]
     if options.cold_artist:

@@ -27,11 +27,14 @@ def test_eval_prints_a_table_and_writes_json_and_a_chart(
     assert "2 cases from 4 playlists" in result.output
     assert "cooccurrence_count" in result.output
     assert "\nranked " in result.output  # the default matcher, beside the baselines
-    results = json.loads(out.read_text())["results"]
+    report = json.loads(out.read_text())
+    results = report["results"]
     assert results["popularity"]["n"] == 2
     ranked, counts = results["ranked"], results["cooccurrence_count"]
-    gain = (ranked["r_precision"] / counts["r_precision"] - 1) * 100
-    assert "  ranked: " in result.output and f"{gain:+.1f} % R-precision" in result.output
+    gain = ranked["r_precision"] / counts["r_precision"] - 1
+    assert report["gains_over_counts"]["ranked"]["r_precision"] == round(gain, 4)
+    assert "cooccurrence_count" not in report["gains_over_counts"]  # baselines are not gains
+    assert "  ranked: " in result.output and f"{gain * 100:+.1f} % R-precision" in result.output
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
