@@ -106,6 +106,35 @@ def test_a_changed_playlist_is_replaced_and_playlist_counts_follow(app_context: 
     assert _count(PlaylistTrack) == 2
 
 
+def test_playlist_counts_move_by_distinct_tracks_as_playlists_come_and_change(
+    app_context: None,
+) -> None:
+    a, b, c = (_track(t, "Band", f"1{t.lower() * 21}") for t in "ABC")
+    imports = [
+        [PlaylistRecord("test", "p1", "Mix", [a, a, b]), PlaylistRecord("test", "p2", "Two", [a])],
+        [PlaylistRecord("test", "p1", "Mix", [b, b, c]), PlaylistRecord("test", "p1", "Mix", [c])],
+    ]
+    recounted = []
+    for records in imports:
+        writer = CatalogWriter(db.session(), source="test")
+        for record in records:  # one batch each: the second p1 replaces the first
+            writer.write_playlists([record])
+        writer.finish()
+        db.session.commit()
+        recounted.append(len(writer.recounted_tracks))
+    counts = dict(db.session.execute(select(Track.spotify_id, Track.playlist_count)).all())
+    from_scratch = dict(
+        db.session.execute(
+            text(
+                "SELECT t.spotify_id, count(DISTINCT i.playlist_id) FROM tracks AS t"
+                " LEFT JOIN playlist_tracks AS i ON i.track_id = t.id GROUP BY t.spotify_id"
+            )
+        ).all()
+    )
+    assert counts == from_scratch == {"1" + "a" * 21: 1, "1" + "b" * 21: 0, "1" + "c" * 21: 1}
+    assert recounted == [2, 3]  # a and b; then a (p1 no longer), b (left p1) and c
+
+
 T = TypeVar("T")
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "catalog"
 MPD_SAMPLE = SHARED_DATA_DIR / "mpd_slice_sample" / "mpd.slice.0-999.first29.json"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, distinct, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from musaic.catalog.importers.records import PlaylistRecord, PlayRecord
@@ -34,6 +34,8 @@ class PlaylistWriter:
         self.tracks = tracks
         self.rows = RowTally()
         self.affected_tracks: set[int] = set()
+        # How many more (or fewer) imported playlists hold each track than before this import.
+        self.count_changes: Counter[int] = Counter()
         self._known = tracks.lookups.playlists  # shared with the next import of a folder
 
     def _existing(self, source: str) -> dict[str, tuple[int, str]]:
@@ -72,6 +74,8 @@ class PlaylistWriter:
         for playlist_id, (record, _) in zip(playlist_ids, new, strict=True):
             self._existing(record.source)[record.external_id] = (playlist_id, record.name[:300])
         self._insert_items([(p, ids) for p, (_, ids) in zip(playlist_ids, new, strict=True)])
+        for _, track_ids in new:
+            self.count_changes.update(set(track_ids))
         self.rows.created.update(playlist_ids)
         self.rows.seen.update(playlist_ids)
 
@@ -103,6 +107,9 @@ class PlaylistWriter:
             if stored[playlist_id] != track_ids or known_name != record.name[:300]:
                 replaced[playlist_id] = (record, track_ids)
                 self.affected_tracks.update(stored[playlist_id])
+                before, after = set(stored[playlist_id]), set(track_ids)
+                self.count_changes.update(after - before)
+                self.count_changes.subtract(before - after)
                 stored[playlist_id] = track_ids
                 self._existing(record.source)[record.external_id] = (playlist_id, record.name[:300])
         if not replaced:
@@ -117,32 +124,24 @@ class PlaylistWriter:
         self.rows.updated.update(replaced)
 
     def recount_tracks(self) -> list[int]:
-        """Set every track's playlist_count in one UPDATE; return the ids that changed.
+        """Move each track's playlist_count by what this import changed; return those ids.
 
-        UPDATE ... FROM an aggregate is one hash join on both databases; a correlated subquery
-        per track was planned as a scan per row by PostgreSQL on freshly inserted rows. The
-        entries are counted per track first and then joined to the tracks: counting over the
-        tracks' outer join had SQLite index every entry of it again (twice the time).
+        The import knows every playlist it created and the tracks it added to or took from
+        every playlist it replaced, so the counts move by that, in one executemany: the cost
+        follows the file, not the catalog (a recount over all playlist entries per file made
+        importing a folder of slices quadratic).
         """
-        per_track = (
-            select(ITEMS.c.track_id, func.count(distinct(ITEMS.c.playlist_id)).label("n"))
-            .join(PLAYLISTS, PLAYLISTS.c.id == ITEMS.c.playlist_id)
-            .where(PLAYLISTS.c.kind == "imported")
-            .group_by(ITEMS.c.track_id)
-            .subquery()
-        )
-        counts = (
-            select(TRACKS.c.id.label("track_id"), func.coalesce(per_track.c.n, 0).label("n"))
-            .select_from(TRACKS.outerjoin(per_track, per_track.c.track_id == TRACKS.c.id))
-            .subquery()
-        )
-        statement = (
-            update(TRACKS)
-            .where(TRACKS.c.id == counts.c.track_id, TRACKS.c.playlist_count != counts.c.n)
-            .values(playlist_count=counts.c.n)
-            .returning(TRACKS.c.id)
-        )
-        return list(self.session.execute(statement).scalars())
+        changes = [(n, t) for t, n in sorted(self.count_changes.items()) if n]
+        if changes:
+            self.session.connection().exec_driver_sql(
+                _MOVE_COUNT if self.session.get_bind().dialect.paramstyle == "qmark" else _MOVE_PG,
+                changes,
+            )
+        return [t for _, t in changes]
+
+
+_MOVE_COUNT = "UPDATE tracks SET playlist_count = playlist_count + ? WHERE id = ?"
+_MOVE_PG = _MOVE_COUNT.replace("?", "%s")
 
 
 def _utc(moment: datetime) -> datetime:
