@@ -39,7 +39,7 @@ def import_folder(
     run; the files before it stay imported). The catalog's lookups are loaded once for the
     folder, not once per file, and the search documents of tracks whose playlist counts changed
     are rebuilt once at the end (new and changed tracks are searchable as each file commits),
-    so each file costs the same whether it comes first or last (1.3-1.5x one big file's rate:
+    so each file costs the same whether it comes first or last (about 1.2x one big file's rate:
     docs/index-and-eval.md, "Scale").
     `progress_for(path, n, total)` gives each file's byte progress callback; `options` go to
     `import_file`.
