@@ -136,14 +136,15 @@ def remove_terms(session: Session, counts: Mapping[str, int]) -> None:
     """
     terms = sorted(t for t, n in counts.items() if n > 0)
     _executemany(session, _DECREMENT, [(counts[t], t) for t in terms])
+    postgres, connection = _postgres(session), session.connection()
+    raw: Any = connection.connection.driver_connection
     gone: list[str] = []
     for chunk in _chunks(terms):
-        if _postgres(session):
-            raw: Any = session.connection().connection.driver_connection
+        if postgres:
             rows = raw.execute(_DROP_EMPTY_PG, (list(chunk),), prepare=False).fetchall()
         else:
             arguments = (json.dumps(list(chunk), ensure_ascii=False),)
-            rows = session.connection().exec_driver_sql(_DROP_EMPTY, arguments).all()
+            rows = connection.exec_driver_sql(_DROP_EMPTY, arguments).all()
         gone.extend(row[0] for row in rows)
     _executemany(session, _DROP_KEY, [(k, t) for t in gone for k in term_keys(t)])
 

@@ -33,7 +33,6 @@ class PlaylistWriter:
         self.session = session
         self.tracks = tracks
         self.rows = RowTally()
-        self.affected_tracks: set[int] = set()
         # How many more (or fewer) imported playlists hold each track than before this import.
         self.count_changes: Counter[int] = Counter()
         self._known = tracks.lookups.playlists  # shared with the next import of a folder
@@ -84,7 +83,6 @@ class PlaylistWriter:
             (p, position, t) for p, track_ids in playlists for position, t in enumerate(track_ids)
         ]
         bulk_insert(self.session, ITEMS, ("playlist_id", "position", "track_id"), rows)
-        self.affected_tracks.update(t for _, _, t in rows)
 
     def _stored_items(self, playlist_ids: list[int]) -> dict[int, list[int]]:
         stored: dict[int, list[int]] = {p: [] for p in playlist_ids}
@@ -106,7 +104,6 @@ class PlaylistWriter:
             known_name = self._existing(record.source)[record.external_id][1]
             if stored[playlist_id] != track_ids or known_name != record.name[:300]:
                 replaced[playlist_id] = (record, track_ids)
-                self.affected_tracks.update(stored[playlist_id])
                 before, after = set(stored[playlist_id]), set(track_ids)
                 self.count_changes.update(after - before)
                 self.count_changes.subtract(before - after)
