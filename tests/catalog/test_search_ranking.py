@@ -33,3 +33,22 @@ def test_identical_releases_of_one_recording_show_once() -> None:
     live = _candidate(3, "Bohemian Rhapsody - Live Aid", "Queen", 40.0)
     kept = drop_identical(group_versions([album, compilation, live]))
     assert [c.track_id for c in kept] == [1, 3]
+
+
+def test_an_artist_named_like_the_song_does_not_outrank_the_song_people_mean() -> None:
+    # The same two words spell this no-name track's title and its artist: one name, not two.
+    queen = _candidate(1, "Bohemian Rhapsody - 2011 Mix", "Queen", 84.0)
+    namesake = _candidate(2, "Bohemian Rhapsody", "Bohemian Rhapsody", 0.0)
+    for typed in ("bohemian rhapsody", "bohemain rapsody"):
+        typos = {"bohemain": ["bohemian"], "rapsody": ["rhapsody"]}
+        ranked = rank([namesake, queen], parse_query(typed), typos)
+        assert [c.track_id for c in ranked] == [1, 2], typed
+
+
+def test_title_and_artist_words_both_earn_their_bonus() -> None:
+    # "bohemian rhapsody queen": the title words and the artist word are different words.
+    queen = _candidate(1, "Bohemian Rhapsody - 2011 Mix", "Queen", 10.0)
+    cover = _candidate(2, "Bohemian Rhapsody", "Some Cover Band", 90.0)
+    namesake = _candidate(3, "Bohemian Rhapsody", "Bohemian Rhapsody", 95.0)
+    ranked = rank([cover, namesake, queen], parse_query("bohemian rhapsody queen"), {})
+    assert ranked[0].track_id == 1

@@ -77,18 +77,20 @@ def _score(candidate: Candidate, words: list[_Word], typed: str) -> tuple[int, f
     present = [(name, tokens, set(tokens), weight) for name, tokens, weight in fields]
     weakest, relevance = EXACT, 0.0
     covered: dict[str, set[str]] = {name: set() for name, _ in FIELD_WEIGHTS}
-    for word in words:
+    matched_by: dict[str, set[int]] = {name: set() for name, _ in FIELD_WEIGHTS}
+    for index, word in enumerate(words):
         best, score = MISSING, 0.0
         for name, tokens, token_set, weight in present:
             quality, matched = _matched(word, tokens, token_set)
             if quality:
                 covered[name] |= matched
+                matched_by[name].add(index)
                 best, score = max(best, quality), max(score, quality * weight)
         # A word still being typed is complete as far as the listener knows.
         weakest = min(weakest, EXACT if word.typing and best == PREFIX else best)
         relevance += score
     song_title = candidate.song_key.partition("|")[2].replace(" ", "")
-    bonus = _completion_bonus(song_title, fields[0][1], fields[1][1], covered)
+    bonus = _completion_bonus(song_title, fields[0][1], fields[1][1], covered, matched_by)
     if typed and song_title.startswith(typed):
         bonus += ORDER_BONUS
     return weakest, relevance + bonus, bonus
@@ -110,14 +112,29 @@ def complete(candidates: Sequence[Candidate], query: ParsedQuery) -> bool:
 
 
 def _completion_bonus(
-    song_title: str, title: list[str], artists: list[str], covered: Mapping[str, set[str]]
+    song_title: str,
+    title: list[str],
+    artists: list[str],
+    covered: Mapping[str, set[str]],
+    matched_by: Mapping[str, set[int]],
 ) -> float:
-    """Reward a query that spells out the whole title, or a whole credited artist name."""
-    bonus = 0.0
-    if title and (set(title) <= covered["title"] or _spells(song_title, covered["title"], title)):
-        bonus += TITLE_BONUS
+    """Reward a query that spells out the whole title, or a whole credited artist name.
+
+    Words count once: when every word that matched the artist also matched the title (a song
+    named like its artist, or an artist named like a famous song), the query spelled one name,
+    not two, and earns the title's bonus alone, so prominence decides between such a track and
+    the best-known song of that title.
+    """
+    spelled_title = bool(title) and (
+        set(title) <= covered["title"] or _spells(song_title, covered["title"], title)
+    )
     names = " ".join(artists).split(" , ")
-    if any(name and set(name.split()) <= covered["artists"] for name in names):
+    spelled_artist = any(name and set(name.split()) <= covered["artists"] for name in names)
+    one_name = spelled_title and matched_by["artists"] <= matched_by["title"]
+    bonus = 0.0
+    if spelled_title:
+        bonus += TITLE_BONUS
+    if spelled_artist and not one_name:
         bonus += ARTIST_BONUS
     return bonus
 
