@@ -52,3 +52,36 @@ def test_title_and_artist_words_both_earn_their_bonus() -> None:
     namesake = _candidate(3, "Bohemian Rhapsody", "Bohemian Rhapsody", 95.0)
     ranked = rank([cover, namesake, queen], parse_query("bohemian rhapsody queen"), {})
     assert ranked[0].track_id == 1
+
+
+def _song(track_id: int, title: str, artist: str, prominence: float) -> Candidate:
+    folded, name = title.lower(), artist.lower()
+    return Candidate(
+        track_id=track_id,
+        title=folded,
+        artists=name,
+        album="",
+        prominence=prominence,
+        song_key=f"{name}|{folded}",
+        normalised_title=folded,
+        release_year=None,
+    )
+
+
+def test_an_artists_whole_name_ranks_like_a_whole_title_and_prominence_decides() -> None:
+    hit = _song(1, "When Doves Cry", "Prince", 80.0)
+    begins_alike = _song(2, "Princess", "Someone", 60.0)
+    titled_alike = _song(3, "Prince", "Someone Else", 40.0)
+    ranked = rank([begins_alike, titled_alike, hit], parse_query("prince"), {})
+    assert [c.track_id for c in ranked] == [1, 3, 2]
+    # A better-known song titled like the name still comes first: neither reading wins outright.
+    famous_title = _song(4, "Prince", "A Star", 95.0)
+    ranked = rank([hit, famous_title], parse_query("prince"), {})
+    assert [c.track_id for c in ranked] == [4, 1]
+
+
+def test_a_two_word_artist_name_outranks_a_lesser_song_named_after_the_artist() -> None:
+    hit = _song(1, "Thinkin Bout You", "Frank Ocean", 80.0)
+    tribute = _song(2, "Frank Ocean", "Someone", 30.0)
+    ranked = rank([tribute, hit], parse_query("frank ocean"), {})
+    assert [c.track_id for c in ranked] == [1, 2]

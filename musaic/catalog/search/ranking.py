@@ -78,6 +78,7 @@ def _score(candidate: Candidate, words: list[_Word], typed: str) -> tuple[int, f
     weakest, relevance = EXACT, 0.0
     covered: dict[str, set[str]] = {name: set() for name, _ in FIELD_WEIGHTS}
     matched_by: dict[str, set[int]] = {name: set() for name, _ in FIELD_WEIGHTS}
+    artist_quality = 0  # how well the words matched the artists, as if that were the title
     for index, word in enumerate(words):
         best, score = MISSING, 0.0
         for name, tokens, token_set, weight in present:
@@ -86,6 +87,7 @@ def _score(candidate: Candidate, words: list[_Word], typed: str) -> tuple[int, f
                 covered[name] |= matched
                 matched_by[name].add(index)
                 best, score = max(best, quality), max(score, quality * weight)
+                artist_quality += quality if name == "artists" else 0
         # A word still being typed is complete as far as the listener knows.
         weakest = min(weakest, EXACT if word.typing and best == PREFIX else best)
         relevance += score
@@ -93,7 +95,29 @@ def _score(candidate: Candidate, words: list[_Word], typed: str) -> tuple[int, f
     bonus = _completion_bonus(song_title, fields[0][1], fields[1][1], covered, matched_by)
     if typed and song_title.startswith(typed):
         bonus += ORDER_BONUS
-    return weakest, relevance + bonus, bonus
+    relevance += bonus
+    if len(matched_by["artists"]) == len(words):
+        relevance = max(relevance, _as_artist_name(fields[1][1], covered, typed, artist_quality))
+    return weakest, relevance, bonus
+
+
+def _as_artist_name(
+    artists: list[str], covered: Mapping[str, set[str]], typed: str, quality: int
+) -> float:
+    """Score a query made of one credited artist's whole name as if it were the song's title.
+
+    A listener who types "prince" or "frank ocean" means the artist as surely as one who types
+    a whole title means that song: the two rank alike, and prominence decides between them, so
+    the artist's hits are not buried under lesser songs titled (or beginning) like the name.
+    """
+    names = [name.split() for name in " ".join(artists).split(" , ") if name]
+    spelled = [name for name in names if set(name) <= covered["artists"]]
+    if not spelled:
+        return 0.0
+    score = quality + TITLE_BONUS
+    if typed and any("".join(name).startswith(typed) for name in spelled):
+        score += ORDER_BONUS
+    return score
 
 
 def _sort_key(candidate: Candidate, words: list[_Word], typed: str) -> tuple[float, ...]:
