@@ -229,7 +229,7 @@ def import_file(
         written = writer.written_track_ids()  # their documents were just built: current
         shared.recounted = (shared.recounted | set(writer.recounted_tracks)) - written
     if analyze:
-        refresh_statistics(db.session)  # PostgreSQL: plans for what was just written
+        refresh_statistics(db.session, vacuum=True)  # PostgreSQL: plans, visibility map
     summary.tallies = writer.tallies()
     summary.notes = writer.notes()
     summary.seconds = time.perf_counter() - started
@@ -311,6 +311,6 @@ def load_demo_catalog(
         )
         for name, path in files
     ]
-    refresh_statistics(db.session)  # once for the four files, not after each
+    refresh_statistics(db.session, vacuum=True)  # once for the four files, not after each
     names = ", ".join(path.name for _, path in files)
     return DemoResult(True, f"Imported the demo catalog from {folder}: {names}.", summaries)

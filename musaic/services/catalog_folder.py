@@ -89,4 +89,4 @@ def _finish(shared: SharedImport) -> None:
     if shared.recounted:
         index_tracks(shared.recounted)
         db.session.commit()
-    refresh_statistics(db.session)  # once for the folder, not after each file
+    refresh_statistics(db.session, vacuum=True)  # once for the folder, not after each file

@@ -1,4 +1,8 @@
-"""After an import or an index build, PostgreSQL's planner knows how big the written tables are."""
+"""After an import or an index build, PostgreSQL knows how big the written tables are.
+
+After an import it also knows which pages every transaction sees (the visibility map), so the
+search's index-only scans do not visit the table.
+"""
 
 from __future__ import annotations
 
@@ -46,13 +50,24 @@ def test_an_import_refreshes_the_planner_statistics_of_what_it_wrote() -> None:
     assert written and _planner_rows("tracks") == written
 
 
+def test_an_import_leaves_the_search_documents_visible_to_index_only_scans() -> None:
+    _postgresql_only()
+    db.session.execute(text("TRUNCATE tracks CASCADE"))
+    db.session.commit()
+    import_file(FIXTURES / "tidytuesday_small.csv")
+    pages, visible = db.session.execute(
+        text("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'track_search'")
+    ).one()
+    assert pages > 0 and visible == pages  # every page marked all-visible by the VACUUM
+
+
 @contextmanager
 def _analyze_statements() -> Iterator[list[str]]:
-    """Collect every ANALYZE statement the engine runs inside the block."""
+    """Collect every ANALYZE or VACUUM statement the engine runs inside the block."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if statement.lstrip().upper().startswith("ANALYZE"):
+        if statement.lstrip().upper().startswith(("ANALYZE", "VACUUM")):
             seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
@@ -74,7 +89,7 @@ def test_the_demo_refreshes_the_statistics_once_after_all_its_files(tmp_path: Pa
     with _analyze_statements() as seen:
         result = load_demo_catalog(tmp_path)
     assert result.imported and [s.format for s in result.summaries] == ["tidytuesday", "mpd"]
-    assert seen == ["ANALYZE"]  # one whole-database pass, after the last file
+    assert seen == ["VACUUM (ANALYZE)"]  # one whole-database pass, after the last file
     assert _planner_rows("tracks") == db.session.scalar(select(func.count()).select_from(Track))
 
 
