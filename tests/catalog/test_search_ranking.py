@@ -6,18 +6,23 @@ from musaic.catalog.search.query import parse_query
 from musaic.catalog.search.ranking import Candidate, drop_identical, group_versions, rank
 
 
-def _candidate(track_id: int, title: str, artist: str, prominence: float) -> Candidate:
-    folded = title.lower().replace(" - ", " ")
+def _song(track_id: int, title: str, artist: str, prominence: float, song: str = "") -> Candidate:
+    """A candidate as the index stores it; `song` is its song title when not the folded title."""
+    folded, name = title.lower().replace(" - ", " "), artist.lower()
     return Candidate(
         track_id=track_id,
         title=folded,
-        artists=artist.lower(),
+        artists=name,
         album="",
         prominence=prominence,
-        song_key=f"{artist.lower()}|bohemian rhapsody",
+        song_key=f"{name}|{song or folded}",
         normalised_title=folded,
         release_year=None,
     )
+
+
+def _candidate(track_id: int, title: str, artist: str, prominence: float) -> Candidate:
+    return _song(track_id, title, artist, prominence, song="bohemian rhapsody")
 
 
 def test_a_remastered_original_outranks_a_less_known_cover_with_the_exact_title() -> None:
@@ -52,20 +57,6 @@ def test_title_and_artist_words_both_earn_their_bonus() -> None:
     namesake = _candidate(3, "Bohemian Rhapsody", "Bohemian Rhapsody", 95.0)
     ranked = rank([cover, namesake, queen], parse_query("bohemian rhapsody queen"), {})
     assert ranked[0].track_id == 1
-
-
-def _song(track_id: int, title: str, artist: str, prominence: float) -> Candidate:
-    folded, name = title.lower(), artist.lower()
-    return Candidate(
-        track_id=track_id,
-        title=folded,
-        artists=name,
-        album="",
-        prominence=prominence,
-        song_key=f"{name}|{folded}",
-        normalised_title=folded,
-        release_year=None,
-    )
 
 
 def test_an_artists_whole_name_ranks_like_a_whole_title_and_prominence_decides() -> None:
