@@ -35,6 +35,7 @@ run: install
 	$(BIN)/musaic db upgrade
 	$(BIN)/musaic catalog demo
 	$(BIN)/musaic index build --if-missing
+	$(BIN)/musaic index train --if-missing --background --ranker-folds 3
 	$(BIN)/musaic serve --host $(HOST) --port $(PORT)
 
 lint: install

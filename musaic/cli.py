@@ -52,3 +52,7 @@ db_commands.register()
 def main() -> None:
     """Run the `musaic` console script."""
     cli(prog_name="musaic")
+
+
+if __name__ == "__main__":  # `python -m musaic.cli`, as a background training runs
+    main()

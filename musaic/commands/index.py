@@ -1,13 +1,18 @@
-"""`musaic index build|status`: the similarity index from the command line."""
+"""`musaic index build|train|status`: the similarity index from the command line."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from musaic.indexing.ranker import RankerOptions
@@ -19,7 +24,7 @@ from musaic.services.index import (
     index_status,
     repair_interrupted_builds,
 )
-from musaic.services.ranker import ranker_step, train_active_build
+from musaic.services.ranker import nothing_to_train, ranker_step, train_active_build
 
 
 @click.group("index")
@@ -147,14 +152,76 @@ def _ranker_line(report: dict[str, Any]) -> str:
 
 @index_group.command("train")
 @_ranker_options
+@click.option(
+    "--if-missing", is_flag=True, help="Leave an active build that already has a model alone."
+)
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Train in a process of its own at low priority and return at once; it writes to "
+    "instance/ranker-training.log, and serving processes pick the model up within a minute "
+    "(make run).",
+)
 @with_appcontext
-def train(ranker_seed: int, ranker_folds: int) -> None:
+def train(ranker_seed: int, ranker_folds: int, if_missing: bool, background: bool) -> None:
     """(Re)train the `ranked` matcher's model for the active build, from the same catalog."""
+    if background:
+        reason = nothing_to_train(if_missing)
+        if reason:
+            click.echo(f"ranker: {reason}")
+            return
+        running = _training_process()
+        if running:
+            click.echo(f"The `ranked` model is already being trained (process {running}).")
+            return
+        log = _train_in_background(ranker_seed, ranker_folds, if_missing)
+        click.echo(f"Training the `ranked` model in the background; progress in {log}.")
+        return
     try:
-        report = train_active_build(ranker_seed, ranker_folds)
+        report = train_active_build(ranker_seed, ranker_folds, if_missing=if_missing)
     except LookupError as exc:
         raise click.UsageError(str(exc)) from exc
+    if report is None:
+        click.echo("ranker: the active build already has a model; left as it is")
+        return
     click.echo(f"ranker: {_ranker_line(report)}")
+
+
+def _pid_file() -> Path:
+    return Path(current_app.instance_path) / "ranker-training.pid"
+
+
+def _training_process() -> int | None:
+    """Return the pid of a background training that is still running, if any."""
+    try:
+        pid = int(_pid_file().read_text().strip())
+        os.kill(pid, 0)  # raises when no such process is left
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def _train_in_background(seed: int, folds: int, if_missing: bool) -> Path:
+    """Start `musaic index train` in a detached, niced process of its own; return its log."""
+    log = Path(current_app.instance_path) / "ranker-training.log"
+    command = [sys.executable, "-m", "musaic.cli", "index", "train"]
+    command += ["--ranker-seed", str(seed), "--ranker-folds", str(folds)]
+    command += ["--if-missing"] if if_missing else []
+    if shutil.which("nice"):
+        command = ["nice", "-n", "10", *command]
+    # The child reads the database this process uses, whatever set it (environment or config).
+    env = {**os.environ, "DATABASE_URL": current_app.config["SQLALCHEMY_DATABASE_URI"]}
+    with log.open("ab") as out:
+        child = subprocess.Popen(  # our own interpreter and arguments, no shell
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            env=env,
+            start_new_session=True,  # outlives this command, and a Ctrl-C of the server
+        )
+    _pid_file().write_text(f"{child.pid}\n")
+    return log
 
 
 @index_group.command("status")

@@ -60,20 +60,33 @@ class FoldTables:
 
 
 def fold_tables(
-    data: CatalogMatrices, learn: Sequence[int], k: int, method: str, params: dict[str, float]
+    data: CatalogMatrices,
+    learn: Sequence[int],
+    k: int,
+    method: str,
+    params: dict[str, float],
+    als: bool = True,
 ) -> FoldTables:
-    """Build the tables from every context but the playlists at positions `learn`."""
+    """Build the tables from every context but the playlists at positions `learn`.
+
+    `als`: also an "als" table, as a `--ranker` build serves one; without it the fold, like a
+    build without ALS rows, gives the ranked matcher no ALS list.
+    """
     keep = np.setdiff1d(np.arange(data.contexts.shape[0]), np.asarray(learn, dtype=np.int64))
     contexts, artist_contexts = data.contexts[keep], data.artist_contexts[keep]
     playlists = data.contexts[keep[keep < data.n_playlists]]
     counts = np.asarray((playlists > 0).sum(axis=0)).ravel()
     cooc = tables.cooccurrence_table("cooc", contexts, data.track_ids, k, method, params)
     embed = tables.embed_table("embed", contexts, data.track_ids, 100)
-    als = als_table("als", contexts, data.track_ids, 100)
+    # Without ALS the fold still owns the kind, empty, so no read reaches a build's "als" rows
+    # (they were computed from every playlist, the learning fold's included).
+    als_rows = (
+        als_table("als", contexts, data.track_ids, 100) if als else tables.Table("als", [], 0)
+    )
     artist = tables.cooccurrence_table("cooc", artist_contexts, data.artist_ids, 50, method, params)
     nonzero = np.flatnonzero(counts)
     return FoldTables(
-        track={"cooc": cooc, "embed": embed, "als": als},
+        track={"cooc": cooc, "embed": embed, "als": als_rows},
         artist={"cooc": artist},
         playlist_counts=dict(
             zip(data.track_ids[nonzero].tolist(), counts[nonzero].tolist(), strict=True)

@@ -23,6 +23,7 @@ from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
 from musaic.matching.reads import FloatMatrix
 from musaic.models import RankerModel
+from musaic.observability import logger
 
 VALIDATION_SHARE = 0.2  # of the learning cases: picks the number of rounds, reported
 PATIENCE = 30  # rounds without a better validation NDCG before training stops
@@ -42,6 +43,7 @@ class RankerOptions:
     k: int = 100  # the served build's co-occurrence k, method and parameters
     method: str = "rp3beta"
     params: tuple[tuple[str, float], ...] = ()
+    als: bool = True  # the served build has "als" rows (a --ranker build): so do the folds
 
 
 @dataclass
@@ -166,16 +168,29 @@ def train_ranker(
         len(playlists), options.share, options.seed, options.cap, max(options.folds, 1)
     )
     cases = Cases([], [], [])
-    for learn in folds:  # each fold's features come from an index without that fold
-        fold = fold_tables(data, learn, options.k, options.method, dict(options.params))
+    for number, learn in enumerate(folds, 1):  # each fold's features: an index without it
+        logger.info(
+            "ranker: building the training index without learning fold %d of %d", number, len(folds)
+        )
+        fold = fold_tables(
+            data, learn, options.k, options.method, dict(options.params), options.als
+        )
         # Kinds the fold does not rebuild (audio, credits, tags, artist tracks) are read from
         # the build being trained, not from whichever build is active while it is built.
         reads = FoldReads(session, IndexReader(session, build_id), fold)
         cases.extend(learning_cases(reads, playlists, learn, options.seeds_per_playlist))
         del fold, reads
+        logger.info(
+            "ranker: fold %d of %d done, %d cases with a hit so far, %.0f s",
+            number,
+            len(folds),
+            len(cases.rows),
+            time.perf_counter() - started,
+        )
     report: dict[str, Any] = {
         "seed": options.seed,
         "folds": len(folds),
+        "als": options.als,
         "learning_playlists": sum(len(learn) for learn in folds),
         "cases_with_a_hit": len(cases.rows),
         "recall@candidates": _mean(cases.recall),

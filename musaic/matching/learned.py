@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -33,7 +34,11 @@ class LearnedRanker:
         return np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float64)
 
 
-_CACHE: WeakKeyDictionary[Engine, tuple[int, LearnedRanker | None]] = WeakKeyDictionary()
+# A build without a model is asked again this often: `musaic index train` (make run starts it in
+# the background) stores a model for the build already serving, and processes pick it up.
+RECHECK_SECONDS = 30.0
+
+_CACHE: WeakKeyDictionary[Engine, tuple[int, LearnedRanker | None, float]] = WeakKeyDictionary()
 
 
 def load_ranker(
@@ -42,14 +47,17 @@ def load_ranker(
     """Return the model stored with `build_id` if its features are `features`, else None.
 
     Cached per engine and build, so every request after the first reuses the loaded booster;
-    a new active build (a rebuild swaps model and neighbours together) loads its own.
+    a new active build (a rebuild swaps model and neighbours together) loads its own, and a
+    build found without one is looked at again after RECHECK_SECONDS.
     """
     if build_id is None:
         return None
     engine = session.get_bind()
     cached = _CACHE.get(engine) if isinstance(engine, Engine) else None
-    if cached is None or cached[0] != build_id:
-        cached = (build_id, _read(session, build_id))
+    now = time.monotonic()
+    stale = cached is not None and cached[1] is None and now - cached[2] >= RECHECK_SECONDS
+    if cached is None or cached[0] != build_id or stale:
+        cached = (build_id, _read(session, build_id), now)
         if isinstance(engine, Engine):
             _CACHE[engine] = cached
     ranker = cached[1]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from musaic.extensions import db
 from musaic.indexing.data import load_catalog
 from musaic.indexing.ranker import RankerOptions, train_ranker
-from musaic.models import IndexBuild
+from musaic.models import IndexBuild, RankerModel
 
 
 def ranker_step(options: RankerOptions, reports: list[dict[str, Any]]) -> Callable[[int], None]:
@@ -29,19 +29,37 @@ def ranker_step(options: RankerOptions, reports: list[dict[str, Any]]) -> Callab
     return step
 
 
-def train_active_build(seed: int, folds: int = 1) -> dict[str, Any]:
+def nothing_to_train(if_missing: bool) -> str | None:
+    """Say why `musaic index train` has nothing to do now, or None when it has."""
+    session = db.session()
+    build_id = session.scalar(select(IndexBuild.id).where(IndexBuild.active))
+    if build_id is None:
+        return "no active index build: run `musaic index build` first"
+    has_model = session.scalar(select(RankerModel.build_id).where(RankerModel.build_id == build_id))
+    if if_missing and has_model is not None:
+        return "the active build already has a model; left as it is"
+    return None
+
+
+def train_active_build(
+    seed: int, folds: int = 1, *, if_missing: bool = False
+) -> dict[str, Any] | None:
     """Train the model for the active build with that build's co-occurrence settings.
 
+    A build made with `--ranker` has "als" rows, and its model learns from folds that have
+    them too; one made without (`make run`'s) gets a model that learns without ALS, as it will
+    be served. With `if_missing`, a build that already has a model is left alone (None).
+
     Raises:
-        LookupError: there is no active build, or it has no "als" rows (built without --ranker).
+        LookupError: there is no active build.
     """
     session = db.session()
     build = session.scalar(select(IndexBuild).where(IndexBuild.active))
     if build is None:
         raise LookupError("no active index build: run `musaic index build` first")
+    if if_missing and nothing_to_train(if_missing):
+        return None
     stats = build.stats or {}
-    if "track.als" not in (stats.get("counts") or {}):
-        raise LookupError("the active build has no ALS rows: run `musaic index build --ranker`")
     params = tuple(sorted((stats.get("parameters") or {}).items()))
     options = RankerOptions(
         seed=seed,
@@ -49,6 +67,7 @@ def train_active_build(seed: int, folds: int = 1) -> dict[str, Any]:
         method=stats.get("method", "rp3beta"),
         params=params,
         folds=folds,
+        als="track.als" in (stats.get("counts") or {}),
     )
     reports: list[dict[str, Any]] = []
     ranker_step(options, reports)(build.id)

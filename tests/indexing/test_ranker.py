@@ -12,11 +12,12 @@ from musaic.extensions import db
 from musaic.indexing.data import imported_playlists, load_catalog
 from musaic.indexing.fold import FoldReads, fold_tables, learning_fold, learning_folds
 from musaic.indexing.ranker import RankerOptions, learning_cases, train_ranker
+from musaic.matching import learned
 from musaic.matching.index_reader import IndexReader
 from musaic.matching.matchers.ranked import FEATURES, RankedMatcher
 from musaic.models import RankerModel
 from musaic.services.index import BuildOptions, build_index
-from musaic.services.ranker import ranker_step
+from musaic.services.ranker import ranker_step, train_active_build
 from tests.catalog_world.builder import CatalogBuilder
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -129,3 +130,41 @@ def test_several_folds_learn_from_more_playlists_each_left_out_of_its_own_index(
     assert again["validation_ndcg@100_model"] == three["validation_ndcg@100_model"]
     stored = db.session.get(RankerModel, build_id)
     assert stored is not None and stored.model == model.model  # reproducible with three folds
+
+
+def test_a_fold_without_als_reads_no_als_rows_even_from_a_build_that_has_them() -> None:
+    tracks = _clustered_catalog()
+    build_index(BuildOptions(als=True))
+    served = IndexReader(db.session).track_neighbours(tracks, "als")
+    assert served  # the build's own ALS rows, computed from every playlist
+    learn = learning_fold(len(imported_playlists(db.session)), 0.3, 7, 1000)
+    fold = fold_tables(load_catalog(db.session), learn, 100, "rp3beta", {}, als=False)
+    reads = FoldReads(db.session, IndexReader(db.session), fold)
+    assert reads.track_neighbours(tracks, "als") == {}
+    assert reads.track_neighbours(tracks, "cooc")  # the fold's own kinds are there
+
+
+def test_the_active_build_without_als_gets_a_model_that_learned_without_it() -> None:
+    tracks = _clustered_catalog(playlists=400)
+    build_index(BuildOptions())  # make run's build: no "als" rows
+    report = train_active_build(7, 1)
+    assert report is not None and report["als"] is False and "skipped" not in report
+    reader = IndexReader(db.session)
+    assert reader.ranker_model(FEATURES) is not None
+    seed = reader.seed(tracks[0])
+    assert seed is not None
+    picks = RankedMatcher(reader).rank(seed, 10)
+    assert picks and all("als" not in {r["code"] for r in c.reasons} for c in picks)
+    assert train_active_build(7, 1, if_missing=True) is None  # it has one now: left alone
+
+
+def test_a_process_picks_up_a_model_stored_for_the_build_it_already_serves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _clustered_catalog(playlists=400)
+    build_index(BuildOptions())
+    assert IndexReader(db.session).ranker_model(FEATURES) is None  # cached: no model yet
+    train_active_build(7, 1)
+    assert IndexReader(db.session).ranker_model(FEATURES) is None  # not asked again yet
+    monkeypatch.setattr(learned, "RECHECK_SECONDS", 0.0)
+    assert IndexReader(db.session).ranker_model(FEATURES) is not None
